@@ -1,0 +1,116 @@
+//! The ledger's batched write path: one writer drains a bounded queue into one transaction per batch.
+//!
+//! TigerBeetle's lesson: a durable commit costs an fsync, so commit thousands of commands with one.
+//! Callers wait on their own answer; the writer answers every caller only after the batch commits,
+//! so an answer is never given for money that a crash could still lose.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use ledger::{Applied, LedgerCommand, Rejection};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::store_port::{LedgerStore, StoreError};
+
+/// Bounds of the write path.
+#[derive(Clone, Copy, Debug)]
+pub struct WriterConfig {
+    /// Commands waiting for the writer; submitters wait when it is full (back-pressure).
+    pub queue_capacity: usize,
+    /// The most commands committed in one transaction.
+    pub batch_size_max: usize,
+}
+
+impl Default for WriterConfig {
+    fn default() -> Self {
+        WriterConfig { queue_capacity: 65_536, batch_size_max: 8_192 }
+    }
+}
+
+/// Why a submitted command has no result.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LedgerError {
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// The batch could not be committed; nothing in it moved, and a retry with the same
+    /// idempotency key is safe.
+    #[error(transparent)]
+    Unavailable(#[from] StoreError),
+    #[error("the ledger is shutting down")]
+    ShuttingDown,
+}
+
+struct Submission {
+    command: LedgerCommand,
+    reply: oneshot::Sender<Result<Applied, LedgerError>>,
+}
+
+/// A handle to the write path; cheap to clone. The writer stops when every handle is dropped,
+/// after committing what was queued.
+#[derive(Clone)]
+pub struct Ledger {
+    sender: mpsc::Sender<Submission>,
+}
+
+impl Ledger {
+    /// Starts the writer task over `store`.
+    pub fn start<S: LedgerStore>(store: Arc<S>, config: WriterConfig) -> (Ledger, JoinHandle<()>) {
+        assert!(config.queue_capacity > 0 && config.batch_size_max > 0, "the write path needs room");
+        let (sender, receiver) = mpsc::channel(config.queue_capacity);
+        let writer = tokio::spawn(run_writer(store, receiver, config.batch_size_max));
+        (Ledger { sender }, writer)
+    }
+
+    /// Submits one command and waits until its batch is durable.
+    pub async fn submit(&self, command: LedgerCommand) -> Result<Applied, LedgerError> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Submission { command, reply })
+            .await
+            .map_err(|_| LedgerError::ShuttingDown)?;
+        answer.await.map_err(|_| LedgerError::ShuttingDown)?
+    }
+
+    /// Commands waiting for the writer right now.
+    pub fn queue_depth(&self) -> usize {
+        self.sender.max_capacity() - self.sender.capacity()
+    }
+}
+
+async fn run_writer<S: LedgerStore>(store: Arc<S>, mut receiver: mpsc::Receiver<Submission>, batch_size_max: usize) {
+    let mut commands = Vec::with_capacity(batch_size_max);
+    let mut replies = Vec::with_capacity(batch_size_max);
+    let mut waiting = Vec::with_capacity(batch_size_max);
+    // recv_many takes whatever is queued, up to the limit, and waits only when nothing is.
+    while receiver.recv_many(&mut waiting, batch_size_max).await > 0 {
+        metrics::gauge!("okpay_ledger_queue_depth").set(receiver.len() as f64);
+        for submission in waiting.drain(..) {
+            commands.push(submission.command);
+            replies.push(submission.reply);
+        }
+        let started = Instant::now();
+        let outcome = store.apply_batch(&commands).await;
+        metrics::histogram!("okpay_ledger_commit_seconds").record(started.elapsed().as_secs_f64());
+        metrics::histogram!("okpay_ledger_batch_size").record(commands.len() as f64);
+        match outcome {
+            Ok(results) => {
+                assert_eq!(results.len(), commands.len(), "the store answers every command");
+                for (reply, result) in replies.drain(..).zip(results) {
+                    let label = if result.is_ok() { "applied" } else { "rejected" };
+                    metrics::counter!("okpay_ledger_commands_total", "outcome" => label).increment(1);
+                    // A caller that stopped waiting no longer needs its answer.
+                    let _ = reply.send(result.map_err(LedgerError::Rejected));
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, batch_size = commands.len(), "ledger batch failed; nothing in it was written");
+                metrics::counter!("okpay_ledger_commands_total", "outcome" => "failed").increment(commands.len() as u64);
+                for reply in replies.drain(..) {
+                    let _ = reply.send(Err(LedgerError::Unavailable(error.clone())));
+                }
+            }
+        }
+        commands.clear();
+    }
+}

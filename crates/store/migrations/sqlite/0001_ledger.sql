@@ -1,0 +1,38 @@
+-- The ledger: accounts with their balances, journal entries, their postings, and idempotency keys.
+-- Money is BIGINT minor units; times are Unix milliseconds; ids are TEXT.
+CREATE TABLE ledger_accounts (
+    id TEXT NOT NULL PRIMARY KEY,
+    kind TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    owner_id TEXT,
+    posted BIGINT NOT NULL DEFAULT 0,
+    pending_debits BIGINT NOT NULL DEFAULT 0 CHECK (pending_debits >= 0),
+    pending_credits BIGINT NOT NULL DEFAULT 0 CHECK (pending_credits >= 0),
+    created_at BIGINT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX ledger_accounts_by_owner ON ledger_accounts (owner_id);
+
+CREATE TABLE ledger_entries (
+    id TEXT NOT NULL PRIMARY KEY,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'posted', 'voided')),
+    memo TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    resolved_at BIGINT
+) WITHOUT ROWID;
+
+CREATE TABLE ledger_postings (
+    entry_id TEXT NOT NULL REFERENCES ledger_entries (id),
+    leg INTEGER NOT NULL,
+    account_id TEXT NOT NULL REFERENCES ledger_accounts (id),
+    amount BIGINT NOT NULL CHECK (amount <> 0),
+    PRIMARY KEY (entry_id, leg)
+) WITHOUT ROWID;
+CREATE INDEX ledger_postings_by_account ON ledger_postings (account_id, entry_id);
+
+CREATE TABLE ledger_idempotency_keys (
+    key TEXT NOT NULL PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    entry_id TEXT NOT NULL REFERENCES ledger_entries (id),
+    status TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+) WITHOUT ROWID;
