@@ -24,7 +24,10 @@ pub struct WriterConfig {
 
 impl Default for WriterConfig {
     fn default() -> Self {
-        WriterConfig { queue_capacity: 65_536, batch_size_max: 8_192 }
+        WriterConfig {
+            queue_capacity: 65_536,
+            batch_size_max: 8_192,
+        }
     }
 }
 
@@ -56,7 +59,10 @@ pub struct Ledger {
 impl Ledger {
     /// Starts the writer task over `store`.
     pub fn start<S: LedgerStore>(store: Arc<S>, config: WriterConfig) -> (Ledger, JoinHandle<()>) {
-        assert!(config.queue_capacity > 0 && config.batch_size_max > 0, "the write path needs room");
+        assert!(
+            config.queue_capacity > 0 && config.batch_size_max > 0,
+            "the write path needs room"
+        );
         let (sender, receiver) = mpsc::channel(config.queue_capacity);
         let writer = tokio::spawn(run_writer(store, receiver, config.batch_size_max));
         (Ledger { sender }, writer)
@@ -78,7 +84,11 @@ impl Ledger {
     }
 }
 
-async fn run_writer<S: LedgerStore>(store: Arc<S>, mut receiver: mpsc::Receiver<Submission>, batch_size_max: usize) {
+async fn run_writer<S: LedgerStore>(
+    store: Arc<S>,
+    mut receiver: mpsc::Receiver<Submission>,
+    batch_size_max: usize,
+) {
     let mut commands = Vec::with_capacity(batch_size_max);
     let mut replies = Vec::with_capacity(batch_size_max);
     let mut waiting = Vec::with_capacity(batch_size_max);
@@ -95,17 +105,27 @@ async fn run_writer<S: LedgerStore>(store: Arc<S>, mut receiver: mpsc::Receiver<
         metrics::histogram!("okpay_ledger_batch_size").record(commands.len() as f64);
         match outcome {
             Ok(results) => {
-                assert_eq!(results.len(), commands.len(), "the store answers every command");
+                assert_eq!(
+                    results.len(),
+                    commands.len(),
+                    "the store answers every command"
+                );
                 for (reply, result) in replies.drain(..).zip(results) {
-                    let label = if result.is_ok() { "applied" } else { "rejected" };
-                    metrics::counter!("okpay_ledger_commands_total", "outcome" => label).increment(1);
+                    let label = if result.is_ok() {
+                        "applied"
+                    } else {
+                        "rejected"
+                    };
+                    metrics::counter!("okpay_ledger_commands_total", "outcome" => label)
+                        .increment(1);
                     // A caller that stopped waiting no longer needs its answer.
                     let _ = reply.send(result.map_err(LedgerError::Rejected));
                 }
             }
             Err(error) => {
                 tracing::error!(%error, batch_size = commands.len(), "ledger batch failed; nothing in it was written");
-                metrics::counter!("okpay_ledger_commands_total", "outcome" => "failed").increment(commands.len() as u64);
+                metrics::counter!("okpay_ledger_commands_total", "outcome" => "failed")
+                    .increment(commands.len() as u64);
                 for reply in replies.drain(..) {
                     let _ = reply.send(Err(LedgerError::Unavailable(error.clone())));
                 }

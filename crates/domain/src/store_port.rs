@@ -26,10 +26,16 @@ pub trait LedgerStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<Result<Applied, Rejection>>, StoreError>> + Send;
 
     /// Opens accounts at a zero balance; accounts already open are left as they are.
-    fn open_accounts(&self, accounts: &[AccountId]) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn open_accounts(
+        &self,
+        accounts: &[AccountId],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The balance of an open account.
-    fn balance(&self, account: &AccountId) -> impl Future<Output = Result<Option<Balance>, StoreError>> + Send;
+    fn balance(
+        &self,
+        account: &AccountId,
+    ) -> impl Future<Output = Result<Option<Balance>, StoreError>> + Send;
 
     /// Recomputes every balance from the journal and checks every entry and trial balance.
     fn verify(&self) -> impl Future<Output = Result<VerifyReport, StoreError>> + Send;

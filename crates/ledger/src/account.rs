@@ -42,7 +42,10 @@ impl PlatformAccount {
     }
 
     fn parse(name: &str) -> Option<PlatformAccount> {
-        PlatformAccount::ALL.iter().copied().find(|account| account.name() == name)
+        PlatformAccount::ALL
+            .iter()
+            .copied()
+            .find(|account| account.name() == name)
     }
 }
 
@@ -87,7 +90,10 @@ const PLATFORM_PREFIX: &str = "platform:";
 impl AccountId {
     /// The wallet of `user_id` (a `usr_…` id) in `currency`.
     pub fn wallet(user_id: &str, currency: Currency) -> AccountId {
-        assert!(is_valid_owner(user_id), "user ids are checked before they reach the ledger");
+        assert!(
+            is_valid_owner(user_id),
+            "user ids are checked before they reach the ledger"
+        );
         AccountId {
             key: format!("{user_id}:{}", currency.code()).into(),
             kind: AccountKind::UserWallet,
@@ -141,9 +147,11 @@ impl AccountId {
 /// Owner ids are `usr_` followed by letters, digits or underscores, so that a key never
 /// contains a second `:` and never collides with a platform account.
 fn is_valid_owner(owner: &str) -> bool {
-    owner
-        .strip_prefix("usr_")
-        .is_some_and(|rest| !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+    owner.strip_prefix("usr_").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest.len() <= 64
+            && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    })
 }
 
 impl PartialEq for AccountId {
@@ -193,7 +201,11 @@ pub struct Balance {
 impl Balance {
     /// What the holder can spend: posted balance less what pending entries have reserved.
     pub fn available(&self) -> Amount {
-        Amount::from_minor(self.posted.minor().saturating_sub(self.pending_debits.minor()))
+        Amount::from_minor(
+            self.posted
+                .minor()
+                .saturating_sub(self.pending_debits.minor()),
+        )
     }
 }
 
@@ -210,14 +222,25 @@ mod tests {
         let fees = AccountId::platform(PlatformAccount::FeeRevenue, Currency::Usd);
         assert_eq!(fees.as_str(), "platform:fee_revenue:USD");
         let parsed = AccountId::parse(fees.as_str()).expect("platform ids parse");
-        assert_eq!(parsed.kind(), AccountKind::Platform(PlatformAccount::FeeRevenue));
+        assert_eq!(
+            parsed.kind(),
+            AccountKind::Platform(PlatformAccount::FeeRevenue)
+        );
         assert_eq!(parsed.currency(), Currency::Usd);
         assert_eq!(parsed.owner(), None);
     }
 
     #[test]
     fn malformed_account_ids_are_refused() {
-        for text in ["", "usr_alice", "usr_:CNY", "alice:CNY", "usr_a:b:CNY", "platform:nothing:CNY", "usr_alice:XYZ"] {
+        for text in [
+            "",
+            "usr_alice",
+            "usr_:CNY",
+            "alice:CNY",
+            "usr_a:b:CNY",
+            "platform:nothing:CNY",
+            "usr_alice:XYZ",
+        ] {
             assert!(AccountId::parse(text).is_err(), "{text} should be refused");
         }
     }

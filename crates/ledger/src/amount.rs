@@ -51,15 +51,24 @@ impl Amount {
     }
 
     pub fn checked_add(self, other: Amount) -> Result<Amount, AmountError> {
-        self.0.checked_add(other.0).map(Amount).ok_or(AmountError::Overflow)
+        self.0
+            .checked_add(other.0)
+            .map(Amount)
+            .ok_or(AmountError::Overflow)
     }
 
     pub fn checked_sub(self, other: Amount) -> Result<Amount, AmountError> {
-        self.0.checked_sub(other.0).map(Amount).ok_or(AmountError::Overflow)
+        self.0
+            .checked_sub(other.0)
+            .map(Amount)
+            .ok_or(AmountError::Overflow)
     }
 
     pub fn checked_neg(self) -> Result<Amount, AmountError> {
-        self.0.checked_neg().map(Amount).ok_or(AmountError::Overflow)
+        self.0
+            .checked_neg()
+            .map(Amount)
+            .ok_or(AmountError::Overflow)
     }
 
     pub const fn is_positive(self) -> bool {
@@ -106,7 +115,11 @@ impl Amount {
         }
         let whole: i64 = whole.parse().map_err(|_| AmountError::Overflow)?;
         let padded = format!("{fraction:0<places$}");
-        let fraction: i64 = if places == 0 { 0 } else { padded.parse().map_err(|_| not_decimal())? };
+        let fraction: i64 = if places == 0 {
+            0
+        } else {
+            padded.parse().map_err(|_| not_decimal())?
+        };
         let scale = 10_i64.pow(places as u32);
         let minor = whole
             .checked_mul(scale)
@@ -130,23 +143,41 @@ mod tests {
     fn positive_amounts_refuse_zero_negative_and_too_large() {
         assert_eq!(Amount::positive(0), Err(AmountError::NotPositive));
         assert_eq!(Amount::positive(-1), Err(AmountError::NotPositive));
-        assert_eq!(Amount::positive(AMOUNT_INPUT_MAX + 1), Err(AmountError::TooLarge));
-        assert_eq!(Amount::positive(AMOUNT_INPUT_MAX).map(Amount::minor), Ok(AMOUNT_INPUT_MAX));
+        assert_eq!(
+            Amount::positive(AMOUNT_INPUT_MAX + 1),
+            Err(AmountError::TooLarge)
+        );
+        assert_eq!(
+            Amount::positive(AMOUNT_INPUT_MAX).map(Amount::minor),
+            Ok(AMOUNT_INPUT_MAX)
+        );
     }
 
     #[test]
     fn arithmetic_overflow_is_an_error_not_a_wrap() {
         let max = Amount::from_minor(i64::MAX);
-        assert_eq!(max.checked_add(Amount::from_minor(1)), Err(AmountError::Overflow));
-        assert_eq!(Amount::from_minor(i64::MIN).checked_neg(), Err(AmountError::Overflow));
-        assert_eq!(Amount::from_minor(i64::MIN).checked_sub(Amount::from_minor(1)), Err(AmountError::Overflow));
+        assert_eq!(
+            max.checked_add(Amount::from_minor(1)),
+            Err(AmountError::Overflow)
+        );
+        assert_eq!(
+            Amount::from_minor(i64::MIN).checked_neg(),
+            Err(AmountError::Overflow)
+        );
+        assert_eq!(
+            Amount::from_minor(i64::MIN).checked_sub(Amount::from_minor(1)),
+            Err(AmountError::Overflow)
+        );
     }
 
     #[test]
     fn decimal_text_follows_the_currencys_minor_units() {
         let check = |minor: i64, currency: Currency, text: &str| {
             assert_eq!(Amount::from_minor(minor).to_decimal_string(currency), text);
-            assert_eq!(Amount::parse_decimal(text, currency), Ok(Amount::from_minor(minor)));
+            assert_eq!(
+                Amount::parse_decimal(text, currency),
+                Ok(Amount::from_minor(minor))
+            );
         };
         check(1050, Currency::Cny, "10.50");
         check(5, Currency::Usd, "0.05");
@@ -163,6 +194,9 @@ mod tests {
         assert!(Amount::parse_decimal("", Currency::Cny).is_err());
         assert!(Amount::parse_decimal("10.", Currency::Cny).is_err());
         assert!(Amount::parse_decimal("99999999999999999999", Currency::Cny).is_err());
-        assert_eq!(Amount::parse_decimal("10.5", Currency::Cny), Ok(Amount::from_minor(1050)));
+        assert_eq!(
+            Amount::parse_decimal("10.5", Currency::Cny),
+            Ok(Amount::from_minor(1050))
+        );
     }
 }

@@ -7,8 +7,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::{
-    AccountId, Action, Amount, Applied, Balance, BalancedEntry, EntryId, EntryStatus, IDEMPOTENCY_KEY_LENGTH_MAX,
-    LedgerCommand, Posting, Rejection,
+    AccountId, Action, Amount, Applied, Balance, BalancedEntry, EntryId, EntryStatus,
+    IDEMPOTENCY_KEY_LENGTH_MAX, LedgerCommand, Posting, Rejection,
 };
 
 /// An entry the book knows: its legs and where it stands.
@@ -29,9 +29,20 @@ pub struct KeyRecord {
 /// A change the store must write, in the order it happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
-    EntryCreated { entry_id: EntryId, status: EntryStatus, postings: Vec<Posting>, memo: String },
-    EntryResolved { entry_id: EntryId, status: EntryStatus },
-    KeyRecorded { key: String, record: KeyRecord },
+    EntryCreated {
+        entry_id: EntryId,
+        status: EntryStatus,
+        postings: Vec<Posting>,
+        memo: String,
+    },
+    EntryResolved {
+        entry_id: EntryId,
+        status: EntryStatus,
+    },
+    KeyRecorded {
+        key: String,
+        record: KeyRecord,
+    },
 }
 
 /// Balances, holds and keys, and the changes made to them since the book was loaded.
@@ -99,7 +110,11 @@ impl Book {
                 let fingerprint = command.fingerprint();
                 if let Some(earlier) = self.keys.get(key) {
                     return if earlier.fingerprint == fingerprint {
-                        Ok(Applied { entry_id: earlier.entry_id.clone(), status: earlier.status, replayed: true })
+                        Ok(Applied {
+                            entry_id: earlier.entry_id.clone(),
+                            status: earlier.status,
+                            replayed: true,
+                        })
                     } else {
                         Err(Rejection::IdempotencyKeyReused { key: key.clone() })
                     };
@@ -108,15 +123,29 @@ impl Book {
             }
         };
         let applied = match &command.action {
-            Action::Post(entry) => self.create(&command.entry_id, entry, EntryStatus::Posted, &command.memo)?,
-            Action::Hold(entry) => self.create(&command.entry_id, entry, EntryStatus::Pending, &command.memo)?,
+            Action::Post(entry) => {
+                self.create(&command.entry_id, entry, EntryStatus::Posted, &command.memo)?
+            }
+            Action::Hold(entry) => self.create(
+                &command.entry_id,
+                entry,
+                EntryStatus::Pending,
+                &command.memo,
+            )?,
             Action::PostHold(hold_id) => self.resolve(hold_id, EntryStatus::Posted)?,
             Action::VoidHold(hold_id) => self.resolve(hold_id, EntryStatus::Voided)?,
         };
         if let (Some(key), Some(fingerprint)) = (&command.idempotency_key, fingerprint) {
-            let record = KeyRecord { fingerprint, entry_id: applied.entry_id.clone(), status: applied.status };
+            let record = KeyRecord {
+                fingerprint,
+                entry_id: applied.entry_id.clone(),
+                status: applied.status,
+            };
             self.keys.insert(key.clone(), record.clone());
-            self.changes.push(Change::KeyRecorded { key: key.clone(), record });
+            self.changes.push(Change::KeyRecorded {
+                key: key.clone(),
+                record,
+            });
         }
         Ok(applied)
     }
@@ -131,21 +160,46 @@ impl Book {
         let mut updated = Vec::with_capacity(entry.postings().len());
         for posting in entry.postings() {
             let account = &posting.account;
-            let before = self.balances.get(account).copied().ok_or_else(|| Rejection::AccountNotFound { account: account.clone() })?;
-            let overflow = || Rejection::Overflow { account: account.clone() };
+            let before =
+                self.balances
+                    .get(account)
+                    .copied()
+                    .ok_or_else(|| Rejection::AccountNotFound {
+                        account: account.clone(),
+                    })?;
+            let overflow = || Rejection::Overflow {
+                account: account.clone(),
+            };
             let mut after = before;
             match (status, posting.amount.is_negative()) {
-                (EntryStatus::Posted, _) => after.posted = before.posted.checked_add(posting.amount).map_err(|_| overflow())?,
+                (EntryStatus::Posted, _) => {
+                    after.posted = before
+                        .posted
+                        .checked_add(posting.amount)
+                        .map_err(|_| overflow())?
+                }
                 (_, true) => {
                     let reserved = posting.amount.checked_neg().map_err(|_| overflow())?;
-                    after.pending_debits = before.pending_debits.checked_add(reserved).map_err(|_| overflow())?;
+                    after.pending_debits = before
+                        .pending_debits
+                        .checked_add(reserved)
+                        .map_err(|_| overflow())?;
                 }
                 (_, false) => {
-                    after.pending_credits = before.pending_credits.checked_add(posting.amount).map_err(|_| overflow())?
+                    after.pending_credits = before
+                        .pending_credits
+                        .checked_add(posting.amount)
+                        .map_err(|_| overflow())?
                 }
             }
-            let spendable = after.posted.checked_sub(after.pending_debits).map_err(|_| overflow())?;
-            if !account.kind().may_go_negative() && posting.amount.is_negative() && spendable.is_negative() {
+            let spendable = after
+                .posted
+                .checked_sub(after.pending_debits)
+                .map_err(|_| overflow())?;
+            if !account.kind().may_go_negative()
+                && posting.amount.is_negative()
+                && spendable.is_negative()
+            {
                 return Err(Rejection::InsufficientFunds {
                     account: account.clone(),
                     available: before.available(),
@@ -156,30 +210,70 @@ impl Book {
         }
         self.commit_balances(updated);
         let postings = entry.postings().to_vec();
-        self.entries.insert(entry_id.clone(), KnownEntry { postings: postings.clone(), status });
-        self.changes.push(Change::EntryCreated { entry_id: entry_id.clone(), status, postings, memo: memo.to_owned() });
-        Ok(Applied { entry_id: entry_id.clone(), status, replayed: false })
+        self.entries.insert(
+            entry_id.clone(),
+            KnownEntry {
+                postings: postings.clone(),
+                status,
+            },
+        );
+        self.changes.push(Change::EntryCreated {
+            entry_id: entry_id.clone(),
+            status,
+            postings,
+            memo: memo.to_owned(),
+        });
+        Ok(Applied {
+            entry_id: entry_id.clone(),
+            status,
+            replayed: false,
+        })
     }
 
     fn resolve(&mut self, hold_id: &EntryId, outcome: EntryStatus) -> Result<Applied, Rejection> {
-        let hold = self.entries.get(hold_id).ok_or_else(|| Rejection::HoldNotFound { entry_id: hold_id.clone() })?;
+        let hold = self
+            .entries
+            .get(hold_id)
+            .ok_or_else(|| Rejection::HoldNotFound {
+                entry_id: hold_id.clone(),
+            })?;
         if hold.status != EntryStatus::Pending {
-            return Err(Rejection::HoldNotPending { entry_id: hold_id.clone(), status: hold.status });
+            return Err(Rejection::HoldNotPending {
+                entry_id: hold_id.clone(),
+                status: hold.status,
+            });
         }
         let mut updated = Vec::with_capacity(hold.postings.len());
         for posting in &hold.postings {
             let account = &posting.account;
-            let before = self.balances.get(account).copied().ok_or_else(|| Rejection::AccountNotFound { account: account.clone() })?;
-            let overflow = || Rejection::Overflow { account: account.clone() };
+            let before =
+                self.balances
+                    .get(account)
+                    .copied()
+                    .ok_or_else(|| Rejection::AccountNotFound {
+                        account: account.clone(),
+                    })?;
+            let overflow = || Rejection::Overflow {
+                account: account.clone(),
+            };
             let mut after = before;
             let magnitude = Amount::from_minor(posting.amount.minor().saturating_abs());
             if posting.amount.is_negative() {
-                after.pending_debits = before.pending_debits.checked_sub(magnitude).map_err(|_| overflow())?;
+                after.pending_debits = before
+                    .pending_debits
+                    .checked_sub(magnitude)
+                    .map_err(|_| overflow())?;
             } else {
-                after.pending_credits = before.pending_credits.checked_sub(magnitude).map_err(|_| overflow())?;
+                after.pending_credits = before
+                    .pending_credits
+                    .checked_sub(magnitude)
+                    .map_err(|_| overflow())?;
             }
             if outcome == EntryStatus::Posted {
-                after.posted = before.posted.checked_add(posting.amount).map_err(|_| overflow())?;
+                after.posted = before
+                    .posted
+                    .checked_add(posting.amount)
+                    .map_err(|_| overflow())?;
             }
             // A hold reserved these funds when it was made, so posting it cannot overdraw.
             assert!(
@@ -192,8 +286,15 @@ impl Book {
         if let Some(hold) = self.entries.get_mut(hold_id) {
             hold.status = outcome;
         }
-        self.changes.push(Change::EntryResolved { entry_id: hold_id.clone(), status: outcome });
-        Ok(Applied { entry_id: hold_id.clone(), status: outcome, replayed: false })
+        self.changes.push(Change::EntryResolved {
+            entry_id: hold_id.clone(),
+            status: outcome,
+        });
+        Ok(Applied {
+            entry_id: hold_id.clone(),
+            status: outcome,
+            replayed: false,
+        })
     }
 
     fn commit_balances(&mut self, updated: Vec<(AccountId, Balance)>) {

@@ -33,19 +33,39 @@ pub struct LedgerCommand {
 
 impl LedgerCommand {
     pub fn post(entry_id: EntryId, entry: BalancedEntry, memo: impl Into<String>) -> LedgerCommand {
-        LedgerCommand { entry_id, action: Action::Post(entry), memo: memo.into(), idempotency_key: None }
+        LedgerCommand {
+            entry_id,
+            action: Action::Post(entry),
+            memo: memo.into(),
+            idempotency_key: None,
+        }
     }
 
     pub fn hold(entry_id: EntryId, entry: BalancedEntry, memo: impl Into<String>) -> LedgerCommand {
-        LedgerCommand { entry_id, action: Action::Hold(entry), memo: memo.into(), idempotency_key: None }
+        LedgerCommand {
+            entry_id,
+            action: Action::Hold(entry),
+            memo: memo.into(),
+            idempotency_key: None,
+        }
     }
 
     pub fn post_hold(hold_id: EntryId) -> LedgerCommand {
-        LedgerCommand { entry_id: hold_id.clone(), action: Action::PostHold(hold_id), memo: String::new(), idempotency_key: None }
+        LedgerCommand {
+            entry_id: hold_id.clone(),
+            action: Action::PostHold(hold_id),
+            memo: String::new(),
+            idempotency_key: None,
+        }
     }
 
     pub fn void_hold(hold_id: EntryId) -> LedgerCommand {
-        LedgerCommand { entry_id: hold_id.clone(), action: Action::VoidHold(hold_id), memo: String::new(), idempotency_key: None }
+        LedgerCommand {
+            entry_id: hold_id.clone(),
+            action: Action::VoidHold(hold_id),
+            memo: String::new(),
+            idempotency_key: None,
+        }
     }
 
     pub fn with_idempotency_key(mut self, key: impl Into<String>) -> LedgerCommand {
@@ -124,7 +144,11 @@ pub struct Applied {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
     #[error("account {account} has {available} available, {requested} requested")]
-    InsufficientFunds { account: AccountId, available: Amount, requested: Amount },
+    InsufficientFunds {
+        account: AccountId,
+        available: Amount,
+        requested: Amount,
+    },
     #[error("account {account} is not open")]
     AccountNotFound { account: AccountId },
     #[error("the balance of {account} would overflow")]
@@ -132,7 +156,10 @@ pub enum Rejection {
     #[error("no hold {entry_id}")]
     HoldNotFound { entry_id: EntryId },
     #[error("hold {entry_id} is already {}", status.name())]
-    HoldNotPending { entry_id: EntryId, status: EntryStatus },
+    HoldNotPending {
+        entry_id: EntryId,
+        status: EntryStatus,
+    },
     #[error("idempotency key {key:?} was used for a different request")]
     IdempotencyKeyReused { key: String },
     #[error("an idempotency key must have 1 to {IDEMPOTENCY_KEY_LENGTH_MAX} characters")]

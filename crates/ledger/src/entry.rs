@@ -59,9 +59,13 @@ impl EntryStatus {
     }
 
     pub fn parse(name: &str) -> Option<EntryStatus> {
-        [EntryStatus::Pending, EntryStatus::Posted, EntryStatus::Voided]
-            .into_iter()
-            .find(|status| status.name() == name)
+        [
+            EntryStatus::Pending,
+            EntryStatus::Posted,
+            EntryStatus::Voided,
+        ]
+        .into_iter()
+        .find(|status| status.name() == name)
     }
 }
 
@@ -110,23 +114,41 @@ impl BalancedEntry {
             if posting.amount == Amount::ZERO {
                 return Err(EntryError::ZeroLeg);
             }
-            if postings[..index].iter().any(|earlier| earlier.account == posting.account) {
+            if postings[..index]
+                .iter()
+                .any(|earlier| earlier.account == posting.account)
+            {
                 return Err(EntryError::DuplicateAccount(posting.account.clone()));
             }
-            let net = net_by_currency.entry(posting.account.currency()).or_default();
+            let net = net_by_currency
+                .entry(posting.account.currency())
+                .or_default();
             *net = net.checked_add(posting.amount)?;
         }
-        match net_by_currency.into_iter().find(|(_, net)| *net != Amount::ZERO) {
+        match net_by_currency
+            .into_iter()
+            .find(|(_, net)| *net != Amount::ZERO)
+        {
             Some((currency, _)) => Err(EntryError::Unbalanced(currency)),
             None => Ok(BalancedEntry { postings }),
         }
     }
 
     /// Moves `amount` (positive) from one account to another of the same currency.
-    pub fn transfer(from: AccountId, to: AccountId, amount: Amount) -> Result<BalancedEntry, EntryError> {
+    pub fn transfer(
+        from: AccountId,
+        to: AccountId,
+        amount: Amount,
+    ) -> Result<BalancedEntry, EntryError> {
         BalancedEntry::new(vec![
-            Posting { account: from, amount: amount.checked_neg()? },
-            Posting { account: to, amount },
+            Posting {
+                account: from,
+                amount: amount.checked_neg()?,
+            },
+            Posting {
+                account: to,
+                amount,
+            },
         ])
     }
 
@@ -146,14 +168,22 @@ mod tests {
 
     #[test]
     fn a_transfer_nets_to_zero_and_is_accepted() {
-        let entry = BalancedEntry::transfer(wallet("usr_a"), wallet("usr_b"), Amount::from_minor(500)).expect("balanced");
+        let entry =
+            BalancedEntry::transfer(wallet("usr_a"), wallet("usr_b"), Amount::from_minor(500))
+                .expect("balanced");
         assert_eq!(entry.postings().len(), 2);
     }
 
     #[test]
     fn unbalanced_zero_duplicate_and_single_legs_are_refused() {
-        let leg = |account: AccountId, minor: i64| Posting { account, amount: Amount::from_minor(minor) };
-        assert_eq!(BalancedEntry::new(vec![leg(wallet("usr_a"), 5)]), Err(EntryError::TooFewLegs));
+        let leg = |account: AccountId, minor: i64| Posting {
+            account,
+            amount: Amount::from_minor(minor),
+        };
+        assert_eq!(
+            BalancedEntry::new(vec![leg(wallet("usr_a"), 5)]),
+            Err(EntryError::TooFewLegs)
+        );
         assert_eq!(
             BalancedEntry::new(vec![leg(wallet("usr_a"), -5), leg(wallet("usr_b"), 4)]),
             Err(EntryError::Unbalanced(Currency::Cny))
@@ -170,11 +200,20 @@ mod tests {
 
     #[test]
     fn an_exchange_balances_in_each_currency_through_the_fx_positions() {
-        let leg = |account: AccountId, minor: i64| Posting { account, amount: Amount::from_minor(minor) };
+        let leg = |account: AccountId, minor: i64| Posting {
+            account,
+            amount: Amount::from_minor(minor),
+        };
         let entry = BalancedEntry::new(vec![
             leg(AccountId::wallet("usr_a", Currency::Cny), -710),
-            leg(AccountId::platform(PlatformAccount::FxPosition, Currency::Cny), 710),
-            leg(AccountId::platform(PlatformAccount::FxPosition, Currency::Usd), -100),
+            leg(
+                AccountId::platform(PlatformAccount::FxPosition, Currency::Cny),
+                710,
+            ),
+            leg(
+                AccountId::platform(PlatformAccount::FxPosition, Currency::Usd),
+                -100,
+            ),
             leg(AccountId::wallet("usr_a", Currency::Usd), 100),
         ]);
         assert!(entry.is_ok());

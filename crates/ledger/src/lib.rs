@@ -15,5 +15,7 @@ pub use amount::{AMOUNT_INPUT_MAX, Amount, AmountError};
 pub use book::{Book, Change, KeyRecord, KnownEntry};
 pub use command::{Action, Applied, IDEMPOTENCY_KEY_LENGTH_MAX, LedgerCommand, Rejection};
 pub use currency::{Currency, UnknownCurrency};
-pub use entry::{BalancedEntry, ENTRY_LEGS_MAX, EntryError, EntryId, EntryStatus, InvalidEntryId, Posting};
+pub use entry::{
+    BalancedEntry, ENTRY_LEGS_MAX, EntryError, EntryId, EntryStatus, InvalidEntryId, Posting,
+};
 pub use verify::{BalanceMismatch, VerifyReport, verify_book};

@@ -63,7 +63,15 @@ impl fmt::Display for VerifyReport {
         for posting in &self.misfiled_postings {
             writeln!(f, "MISFILED posting {posting}")?;
         }
-        write!(f, "{}", if self.is_clean() { "verify: clean" } else { "verify: PROBLEMS FOUND" })
+        write!(
+            f,
+            "{}",
+            if self.is_clean() {
+                "verify: clean"
+            } else {
+                "verify: PROBLEMS FOUND"
+            }
+        )
     }
 }
 
@@ -77,37 +85,58 @@ pub fn verify_book(book: &Book) -> VerifyReport {
         report.entries_checked += 1;
         let mut net: BTreeMap<Currency, i128> = BTreeMap::new();
         for posting in &entry.postings {
-            *net.entry(posting.account.currency()).or_default() += i128::from(posting.amount.minor());
+            *net.entry(posting.account.currency()).or_default() +=
+                i128::from(posting.amount.minor());
             let balance = recomputed.entry(&posting.account).or_default();
             let amount = posting.amount.minor();
             match entry.status {
-                EntryStatus::Posted => balance.posted = Amount::from_minor(balance.posted.minor().saturating_add(amount)),
-                EntryStatus::Pending if amount < 0 => {
-                    balance.pending_debits = Amount::from_minor(balance.pending_debits.minor().saturating_sub(amount))
+                EntryStatus::Posted => {
+                    balance.posted =
+                        Amount::from_minor(balance.posted.minor().saturating_add(amount))
                 }
-                EntryStatus::Pending => balance.pending_credits = Amount::from_minor(balance.pending_credits.minor().saturating_add(amount)),
+                EntryStatus::Pending if amount < 0 => {
+                    balance.pending_debits =
+                        Amount::from_minor(balance.pending_debits.minor().saturating_sub(amount))
+                }
+                EntryStatus::Pending => {
+                    balance.pending_credits =
+                        Amount::from_minor(balance.pending_credits.minor().saturating_add(amount))
+                }
                 EntryStatus::Voided => {}
             }
         }
         for (currency, sum) in net.into_iter().filter(|(_, sum)| *sum != 0) {
-            report.unbalanced_entries.push((entry_id.to_string(), currency.to_string(), sum));
+            report
+                .unbalanced_entries
+                .push((entry_id.to_string(), currency.to_string(), sum));
         }
     }
     let mut accounts: Vec<_> = book.accounts().collect();
     accounts.sort_by(|a, b| a.0.cmp(b.0));
     for (account, stored) in accounts {
         report.accounts_checked += 1;
-        *report.trial_balances.entry(account.currency().to_string()).or_default() += i128::from(stored.posted.minor());
+        *report
+            .trial_balances
+            .entry(account.currency().to_string())
+            .or_default() += i128::from(stored.posted.minor());
         let journal = recomputed.remove(account).unwrap_or_default();
         if journal != *stored {
-            report.balance_mismatches.push(BalanceMismatch { account: account.to_string(), stored: *stored, recomputed: journal });
+            report.balance_mismatches.push(BalanceMismatch {
+                account: account.to_string(),
+                stored: *stored,
+                recomputed: journal,
+            });
         }
         if !account.kind().may_go_negative() && stored.available().is_negative() {
-            report.overdrawn_wallets.push((account.to_string(), *stored));
+            report
+                .overdrawn_wallets
+                .push((account.to_string(), *stored));
         }
     }
     for account in recomputed.keys() {
-        report.misfiled_postings.push(format!("to unopened account {account}"));
+        report
+            .misfiled_postings
+            .push(format!("to unopened account {account}"));
     }
     report
 }

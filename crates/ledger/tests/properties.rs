@@ -1,8 +1,8 @@
 //! Property tests: no sequence of commands can unbalance the ledger or overdraw a wallet.
 
 use ledger::{
-    AccountId, Amount, Balance, BalancedEntry, Book, Currency, EntryId, LedgerCommand, PlatformAccount, Posting,
-    Rejection, verify_book,
+    AccountId, Amount, Balance, BalancedEntry, Book, Currency, EntryId, LedgerCommand,
+    PlatformAccount, Posting, Rejection, verify_book,
 };
 use proptest::prelude::*;
 
@@ -11,13 +11,37 @@ const USERS: usize = 5;
 /// A command in terms a strategy can generate: indexes into the users and earlier entries.
 #[derive(Clone, Debug)]
 enum Step {
-    TopUp { user: usize, currency: usize, minor: i64 },
-    Transfer { from: usize, to: usize, currency: usize, minor: i64, fee: i64 },
-    Hold { user: usize, currency: usize, minor: i64 },
-    PostHold { nth: usize },
-    VoidHold { nth: usize },
-    Exchange { user: usize, sell: i64, buy: i64 },
-    Replay { nth: usize },
+    TopUp {
+        user: usize,
+        currency: usize,
+        minor: i64,
+    },
+    Transfer {
+        from: usize,
+        to: usize,
+        currency: usize,
+        minor: i64,
+        fee: i64,
+    },
+    Hold {
+        user: usize,
+        currency: usize,
+        minor: i64,
+    },
+    PostHold {
+        nth: usize,
+    },
+    VoidHold {
+        nth: usize,
+    },
+    Exchange {
+        user: usize,
+        sell: i64,
+        buy: i64,
+    },
+    Replay {
+        nth: usize,
+    },
 }
 
 const CURRENCIES: [Currency; 2] = [Currency::Cny, Currency::Jpy];
@@ -25,13 +49,32 @@ const CURRENCIES: [Currency; 2] = [Currency::Cny, Currency::Jpy];
 fn step() -> impl Strategy<Value = Step> {
     let minor = prop_oneof![1..1_000_i64, 1..10_000_000_i64, Just(i64::MAX / 2)];
     prop_oneof![
-        (0..USERS, 0..2_usize, minor.clone()).prop_map(|(user, currency, minor)| Step::TopUp { user, currency, minor }),
-        (0..USERS, 0..USERS, 0..2_usize, minor.clone(), 0..50_i64)
-            .prop_map(|(from, to, currency, minor, fee)| Step::Transfer { from, to, currency, minor, fee }),
-        (0..USERS, 0..2_usize, minor.clone()).prop_map(|(user, currency, minor)| Step::Hold { user, currency, minor }),
+        (0..USERS, 0..2_usize, minor.clone()).prop_map(|(user, currency, minor)| Step::TopUp {
+            user,
+            currency,
+            minor
+        }),
+        (0..USERS, 0..USERS, 0..2_usize, minor.clone(), 0..50_i64).prop_map(
+            |(from, to, currency, minor, fee)| Step::Transfer {
+                from,
+                to,
+                currency,
+                minor,
+                fee
+            }
+        ),
+        (0..USERS, 0..2_usize, minor.clone()).prop_map(|(user, currency, minor)| Step::Hold {
+            user,
+            currency,
+            minor
+        }),
         (0..20_usize).prop_map(|nth| Step::PostHold { nth }),
         (0..20_usize).prop_map(|nth| Step::VoidHold { nth }),
-        (0..USERS, 1..10_000_i64, 1..10_000_i64).prop_map(|(user, sell, buy)| Step::Exchange { user, sell, buy }),
+        (0..USERS, 1..10_000_i64, 1..10_000_i64).prop_map(|(user, sell, buy)| Step::Exchange {
+            user,
+            sell,
+            buy
+        }),
         (0..40_usize).prop_map(|nth| Step::Replay { nth }),
     ]
 }
@@ -41,7 +84,10 @@ fn user(index: usize, currency: Currency) -> AccountId {
 }
 
 fn leg(account: AccountId, minor: i64) -> Posting {
-    Posting { account, amount: Amount::from_minor(minor) }
+    Posting {
+        account,
+        amount: Amount::from_minor(minor),
+    }
 }
 
 fn open_book() -> Book {
@@ -57,11 +103,20 @@ fn open_book() -> Book {
     book
 }
 
-fn to_command(step: &Step, sequence: usize, holds: &[EntryId], issued: &[LedgerCommand]) -> Option<LedgerCommand> {
+fn to_command(
+    step: &Step,
+    sequence: usize,
+    holds: &[EntryId],
+    issued: &[LedgerCommand],
+) -> Option<LedgerCommand> {
     let id = EntryId::parse(&format!("txn_{sequence}")).expect("valid id");
     let key = format!("key_{sequence}");
     let command = match *step {
-        Step::TopUp { user: index, currency, minor } => {
+        Step::TopUp {
+            user: index,
+            currency,
+            minor,
+        } => {
             let currency = CURRENCIES[currency];
             let entry = BalancedEntry::transfer(
                 AccountId::platform(PlatformAccount::CardClearing, currency),
@@ -71,15 +126,31 @@ fn to_command(step: &Step, sequence: usize, holds: &[EntryId], issued: &[LedgerC
             .ok()?;
             LedgerCommand::post(id, entry, "top-up")
         }
-        Step::Transfer { from, to, currency, minor, fee } => {
+        Step::Transfer {
+            from,
+            to,
+            currency,
+            minor,
+            fee,
+        } => {
             let currency = CURRENCIES[currency];
-            let mut legs = vec![leg(user(from, currency), -(minor + fee)), leg(user(to, currency), minor)];
+            let mut legs = vec![
+                leg(user(from, currency), -(minor + fee)),
+                leg(user(to, currency), minor),
+            ];
             if fee > 0 {
-                legs.push(leg(AccountId::platform(PlatformAccount::FeeRevenue, currency), fee));
+                legs.push(leg(
+                    AccountId::platform(PlatformAccount::FeeRevenue, currency),
+                    fee,
+                ));
             }
             LedgerCommand::post(id, BalancedEntry::new(legs).ok()?, "transfer")
         }
-        Step::Hold { user: index, currency, minor } => {
+        Step::Hold {
+            user: index,
+            currency,
+            minor,
+        } => {
             let currency = CURRENCIES[currency];
             let entry = BalancedEntry::transfer(
                 user(index, currency),
@@ -91,11 +162,21 @@ fn to_command(step: &Step, sequence: usize, holds: &[EntryId], issued: &[LedgerC
         }
         Step::PostHold { nth } => LedgerCommand::post_hold(holds.get(nth)?.clone()),
         Step::VoidHold { nth } => LedgerCommand::void_hold(holds.get(nth)?.clone()),
-        Step::Exchange { user: index, sell, buy } => {
+        Step::Exchange {
+            user: index,
+            sell,
+            buy,
+        } => {
             let entry = BalancedEntry::new(vec![
                 leg(user(index, Currency::Cny), -sell),
-                leg(AccountId::platform(PlatformAccount::FxPosition, Currency::Cny), sell),
-                leg(AccountId::platform(PlatformAccount::FxPosition, Currency::Jpy), -buy),
+                leg(
+                    AccountId::platform(PlatformAccount::FxPosition, Currency::Cny),
+                    sell,
+                ),
+                leg(
+                    AccountId::platform(PlatformAccount::FxPosition, Currency::Jpy),
+                    -buy,
+                ),
                 leg(user(index, Currency::Jpy), buy),
             ])
             .ok()?;
@@ -107,7 +188,10 @@ fn to_command(step: &Step, sequence: usize, holds: &[EntryId], issued: &[LedgerC
 }
 
 fn balances(book: &Book) -> Vec<(String, Balance)> {
-    let mut all: Vec<_> = book.accounts().map(|(id, balance)| (id.to_string(), *balance)).collect();
+    let mut all: Vec<_> = book
+        .accounts()
+        .map(|(id, balance)| (id.to_string(), *balance))
+        .collect();
     all.sort_by(|a, b| a.0.cmp(&b.0));
     all
 }
@@ -170,8 +254,15 @@ fn a_replayed_command_answers_the_first_result_and_a_changed_one_is_refused() {
     let again = book.execute(&top_up("txn_b", 500)).expect("replay");
     assert!(again.replayed);
     assert_eq!(again.entry_id, first.entry_id);
-    assert_eq!(book.balance(&user(0, Currency::Cny)).map(|b| b.posted.minor()), Some(500));
-    assert!(matches!(book.execute(&top_up("txn_c", 600)), Err(Rejection::IdempotencyKeyReused { .. })));
+    assert_eq!(
+        book.balance(&user(0, Currency::Cny))
+            .map(|b| b.posted.minor()),
+        Some(500)
+    );
+    assert!(matches!(
+        book.execute(&top_up("txn_c", 600)),
+        Err(Rejection::IdempotencyKeyReused { .. })
+    ));
 }
 
 #[test]
@@ -184,7 +275,12 @@ fn a_hold_reserves_funds_at_once_and_posting_or_voiding_it_settles_them() {
         Amount::from_minor(1_000),
     )
     .expect("balanced");
-    book.execute(&LedgerCommand::post(EntryId::parse("txn_fund").expect("id"), fund, "")).expect("funded");
+    book.execute(&LedgerCommand::post(
+        EntryId::parse("txn_fund").expect("id"),
+        fund,
+        "",
+    ))
+    .expect("funded");
     let payout = |minor| {
         BalancedEntry::transfer(
             wallet.clone(),
@@ -194,13 +290,31 @@ fn a_hold_reserves_funds_at_once_and_posting_or_voiding_it_settles_them() {
         .expect("balanced")
     };
     let hold_id = EntryId::parse("wdr_1").expect("id");
-    book.execute(&LedgerCommand::hold(hold_id.clone(), payout(700), "")).expect("held");
+    book.execute(&LedgerCommand::hold(hold_id.clone(), payout(700), ""))
+        .expect("held");
     let held = book.balance(&wallet).expect("open");
-    assert_eq!((held.posted.minor(), held.available().minor()), (1_000, 300));
-    let second = book.execute(&LedgerCommand::hold(EntryId::parse("wdr_2").expect("id"), payout(400), ""));
-    assert!(matches!(second, Err(Rejection::InsufficientFunds { .. })), "only 300 is available");
-    book.execute(&LedgerCommand::void_hold(hold_id.clone())).expect("voided");
-    assert_eq!(book.balance(&wallet).map(|b| b.available().minor()), Some(1_000));
-    assert!(matches!(book.execute(&LedgerCommand::post_hold(hold_id)), Err(Rejection::HoldNotPending { .. })));
+    assert_eq!(
+        (held.posted.minor(), held.available().minor()),
+        (1_000, 300)
+    );
+    let second = book.execute(&LedgerCommand::hold(
+        EntryId::parse("wdr_2").expect("id"),
+        payout(400),
+        "",
+    ));
+    assert!(
+        matches!(second, Err(Rejection::InsufficientFunds { .. })),
+        "only 300 is available"
+    );
+    book.execute(&LedgerCommand::void_hold(hold_id.clone()))
+        .expect("voided");
+    assert_eq!(
+        book.balance(&wallet).map(|b| b.available().minor()),
+        Some(1_000)
+    );
+    assert!(matches!(
+        book.execute(&LedgerCommand::post_hold(hold_id)),
+        Err(Rejection::HoldNotPending { .. })
+    ));
     assert!(verify_book(&book).is_clean());
 }

@@ -4,6 +4,7 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, AssertSqlSafe};
 
+use crate::database::Dialect;
 use crate::error::store_error;
 use domain::StoreError;
 
@@ -22,8 +23,10 @@ pub(crate) fn chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
     })
 }
 
-/// `($1, $2), ($3, $4)` for `rows` rows of `columns` columns.
-pub(crate) fn values_placeholders(rows: usize, columns: usize) -> String {
+/// `($1, $2), ($3, $4)` for `rows` rows of `columns` columns (`(?, ?), (?, ?)` on SQLite, where
+/// numbered parameters are named ones, and binding N named parameters costs O(N²) in SQLite's
+/// parameter-name lookup: a third of a batch's time at 256 rows).
+pub(crate) fn values_placeholders(dialect: Dialect, rows: usize, columns: usize) -> String {
     let mut text = String::with_capacity(rows * columns * 6);
     for row in 0..rows {
         if row > 0 {
@@ -34,17 +37,33 @@ pub(crate) fn values_placeholders(rows: usize, columns: usize) -> String {
             if column > 0 {
                 text.push_str(", ");
             }
-            text.push('$');
-            text.push_str(&(row * columns + column + 1).to_string());
+            push_placeholder(&mut text, dialect, row * columns + column + 1);
         }
         text.push(')');
     }
     text
 }
 
-/// `$1, $2, $3` for an `IN (…)` list.
-pub(crate) fn list_placeholders(count: usize) -> String {
-    (1..=count).map(|index| format!("${index}")).collect::<Vec<_>>().join(", ")
+/// `$1, $2, $3` (or `?, ?, ?` on SQLite) for an `IN (…)` list.
+pub(crate) fn list_placeholders(dialect: Dialect, count: usize) -> String {
+    let mut text = String::with_capacity(count * 5);
+    for index in 1..=count {
+        if index > 1 {
+            text.push_str(", ");
+        }
+        push_placeholder(&mut text, dialect, index);
+    }
+    text
+}
+
+fn push_placeholder(text: &mut String, dialect: Dialect, index: usize) {
+    match dialect {
+        Dialect::Sqlite => text.push('?'),
+        Dialect::Postgres => {
+            text.push('$');
+            text.push_str(&index.to_string());
+        }
+    }
 }
 
 pub(crate) type AnyQuery<'q> = Query<'q, Any, AnyArguments>;
@@ -53,6 +72,7 @@ pub(crate) type AnyQuery<'q> = Query<'q, Any, AnyArguments>;
 /// with `bind`, and returns the total number of rows the statements affected.
 pub(crate) async fn execute_chunked<T>(
     connection: &mut AnyConnection,
+    dialect: Dialect,
     rows: &[T],
     columns: usize,
     sql: impl Fn(&str) -> String,
@@ -60,12 +80,16 @@ pub(crate) async fn execute_chunked<T>(
 ) -> Result<u64, StoreError> {
     let mut affected = 0;
     for chunk in chunks(rows) {
-        let text = sql(&values_placeholders(chunk.len(), columns));
+        let text = sql(&values_placeholders(dialect, chunk.len(), columns));
         let mut query = sqlx::query(AssertSqlSafe(text));
         for row in chunk {
             query = bind(query, row);
         }
-        affected += query.execute(&mut *connection).await.map_err(store_error)?.rows_affected();
+        affected += query
+            .execute(&mut *connection)
+            .await
+            .map_err(store_error)?
+            .rows_affected();
     }
     Ok(affected)
 }
@@ -86,7 +110,11 @@ mod tests {
 
     #[test]
     fn placeholders_number_every_parameter_once() {
-        assert_eq!(values_placeholders(2, 2), "($1, $2), ($3, $4)");
-        assert_eq!(list_placeholders(3), "$1, $2, $3");
+        assert_eq!(
+            values_placeholders(Dialect::Postgres, 2, 2),
+            "($1, $2), ($3, $4)"
+        );
+        assert_eq!(values_placeholders(Dialect::Sqlite, 2, 2), "(?, ?), (?, ?)");
+        assert_eq!(list_placeholders(Dialect::Postgres, 3), "$1, $2, $3");
     }
 }

@@ -65,8 +65,11 @@ impl Store {
     /// `synchronous=FULL`, PostgreSQL with `synchronous_commit=on`.
     pub async fn connect(url: &str, connections_max: u32) -> Result<Store, StoreError> {
         install_default_drivers();
-        let dialect = Dialect::of_url(url)
-            .ok_or_else(|| StoreError::Unavailable(format!("unsupported database URL {url:?}: use sqlite:// or postgres://")))?;
+        let dialect = Dialect::of_url(url).ok_or_else(|| {
+            StoreError::Unavailable(format!(
+                "unsupported database URL {url:?}: use sqlite:// or postgres://"
+            ))
+        })?;
         let pool = AnyPoolOptions::new()
             .max_connections(connections_max)
             .acquire_timeout(Duration::from_secs(30))
@@ -86,7 +89,12 @@ impl Store {
             .connect(url)
             .await
             .map_err(store_error)?;
-        Ok(Store { pool, dialect, url: url.to_owned(), connections_max })
+        Ok(Store {
+            pool,
+            dialect,
+            url: url.to_owned(),
+            connections_max,
+        })
     }
 
     /// A second, independent pool to the same database, as another okpay process would have.
@@ -104,7 +112,10 @@ impl Store {
             Dialect::Sqlite => &SQLITE_MIGRATIONS,
             Dialect::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await.map_err(|error| StoreError::Unavailable(error.to_string()))
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|error| StoreError::Unavailable(error.to_string()))
     }
 
     /// True when the database answers a query.
@@ -116,15 +127,53 @@ impl Store {
     /// (SQLite's `VACUUM INTO` reads one snapshot). PostgreSQL has its own tools (pg_dump).
     pub async fn backup_to(&self, path: &Path) -> Result<(), StoreError> {
         if self.dialect != Dialect::Sqlite {
-            return Err(StoreError::Unavailable("backup copies the embedded SQLite database; use pg_dump for PostgreSQL".into()));
+            return Err(StoreError::Unavailable(
+                "backup copies the embedded SQLite database; use pg_dump for PostgreSQL".into(),
+            ));
         }
-        let target = path.to_str().ok_or_else(|| StoreError::Unavailable("the backup path is not UTF-8".into()))?;
-        sqlx::query("VACUUM INTO $1").bind(target.to_owned()).execute(&self.pool).await.map_err(store_error)?;
+        let target = path
+            .to_str()
+            .ok_or_else(|| StoreError::Unavailable("the backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target.to_owned())
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
         Ok(())
     }
 
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+impl Store {
+    /// Where an entry stands, or `None` when no such entry was ever written.
+    pub async fn entry_status(
+        &self,
+        entry_id: &ledger::EntryId,
+    ) -> Result<Option<ledger::EntryStatus>, StoreError> {
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM ledger_entries WHERE id = $1")
+                .bind(entry_id.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(store_error)?;
+        Ok(status.as_deref().and_then(ledger::EntryStatus::parse))
+    }
+
+    /// The ids of entries whose id starts with `prefix`, for audits (and the crash test) that ask
+    /// "which of these were written?".
+    pub async fn entry_ids_starting_with(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let escaped = prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        sqlx::query_scalar("SELECT id FROM ledger_entries WHERE id LIKE $1 ESCAPE '\\' ORDER BY id")
+            .bind(format!("{escaped}%"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)
     }
 }

@@ -4,8 +4,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ledger::{
-    AccountId, Action, Applied, Balance, Book, Change, EntryId, EntryStatus, KeyRecord, KnownEntry, LedgerCommand,
-    Posting, Rejection,
+    AccountId, Action, Applied, Balance, Book, Change, EntryId, EntryStatus, KeyRecord, KnownEntry,
+    LedgerCommand, Posting, Rejection,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
@@ -31,11 +31,16 @@ impl From<StoreError> for BatchFailure {
 }
 
 pub(crate) fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as i64)
 }
 
 impl LedgerStore for Store {
-    async fn apply_batch(&self, commands: &[LedgerCommand]) -> Result<Vec<Result<Applied, Rejection>>, StoreError> {
+    async fn apply_batch(
+        &self,
+        commands: &[LedgerCommand],
+    ) -> Result<Vec<Result<Applied, Rejection>>, StoreError> {
         for _ in 0..KEY_RACE_RETRIES_MAX {
             match self.try_apply_batch(commands).await {
                 Ok(results) => return Ok(results),
@@ -43,7 +48,9 @@ impl LedgerStore for Store {
                 Err(BatchFailure::Store(error)) => return Err(error),
             }
         }
-        Err(StoreError::Conflict { constraint: "ledger_idempotency_keys".into() })
+        Err(StoreError::Conflict {
+            constraint: "ledger_idempotency_keys".into(),
+        })
     }
 
     async fn open_accounts(&self, accounts: &[AccountId]) -> Result<(), StoreError> {
@@ -51,9 +58,14 @@ impl LedgerStore for Store {
         sorted.sort();
         sorted.dedup();
         let created_at = now_ms();
-        let mut transaction = self.pool.begin_with(self.dialect.begin_write()).await.map_err(store_error)?;
+        let mut transaction = self
+            .pool
+            .begin_with(self.dialect.begin_write())
+            .await
+            .map_err(store_error)?;
         execute_chunked(
             &mut transaction,
+            self.dialect,
             &sorted,
             5,
             |values| {
@@ -76,11 +88,13 @@ impl LedgerStore for Store {
     }
 
     async fn balance(&self, account: &AccountId) -> Result<Option<Balance>, StoreError> {
-        let row = sqlx::query("SELECT posted, pending_debits, pending_credits FROM ledger_accounts WHERE id = $1")
-            .bind(account.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
+        let row = sqlx::query(
+            "SELECT posted, pending_debits, pending_credits FROM ledger_accounts WHERE id = $1",
+        )
+        .bind(account.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
         row.map(|row| balance_from(&row, 0)).transpose()
     }
 
@@ -90,8 +104,15 @@ impl LedgerStore for Store {
 }
 
 impl Store {
-    async fn try_apply_batch(&self, commands: &[LedgerCommand]) -> Result<Vec<Result<Applied, Rejection>>, BatchFailure> {
-        let mut transaction = self.pool.begin_with(self.dialect.begin_write()).await.map_err(store_error)?;
+    async fn try_apply_batch(
+        &self,
+        commands: &[LedgerCommand],
+    ) -> Result<Vec<Result<Applied, Rejection>>, BatchFailure> {
+        let mut transaction = self
+            .pool
+            .begin_with(self.dialect.begin_write())
+            .await
+            .map_err(store_error)?;
         let mut book = Book::new();
 
         // Lock order, the same in every process: holds (by id), then accounts (by id). Keys are
@@ -103,16 +124,27 @@ impl Store {
                 Action::Post(_) | Action::Hold(_) => None,
             })
             .collect();
-        let hold_accounts = self.load_holds(&mut transaction, &hold_ids, &mut book).await?;
-        let keys: BTreeSet<&str> = commands.iter().filter_map(|command| command.idempotency_key.as_deref()).collect();
+        let hold_accounts = self
+            .load_holds(&mut transaction, &hold_ids, &mut book)
+            .await?;
+        let keys: BTreeSet<&str> = commands
+            .iter()
+            .filter_map(|command| command.idempotency_key.as_deref())
+            .collect();
         self.load_keys(&mut transaction, &keys, &mut book).await?;
-        let mut accounts: BTreeSet<&AccountId> = commands.iter().flat_map(LedgerCommand::accounts).collect();
+        let mut accounts: BTreeSet<&AccountId> =
+            commands.iter().flat_map(LedgerCommand::accounts).collect();
         accounts.extend(hold_accounts.iter());
-        self.load_accounts(&mut transaction, &accounts, &mut book).await?;
+        self.load_accounts(&mut transaction, &accounts, &mut book)
+            .await?;
 
-        let results: Vec<Result<Applied, Rejection>> = commands.iter().map(|command| book.execute(command)).collect();
+        let results: Vec<Result<Applied, Rejection>> = commands
+            .iter()
+            .map(|command| book.execute(command))
+            .collect();
         let (changes, touched) = book.take_changes();
-        self.write_changes(&mut transaction, &changes, &touched, &book).await?;
+        self.write_changes(&mut transaction, &changes, &touched, &book)
+            .await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(results)
     }
@@ -128,25 +160,37 @@ impl Store {
         let mut statuses: HashMap<String, EntryStatus> = HashMap::new();
         let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
         for chunk in chunks(&ids) {
-            let placeholders = list_placeholders(chunk.len());
+            let placeholders = list_placeholders(self.dialect, chunk.len());
             let sql = format!(
                 "SELECT id, status FROM ledger_entries WHERE id IN ({placeholders}) ORDER BY id{}",
                 self.dialect.lock_rows()
             );
-            for row in bind_all(sqlx::query(AssertSqlSafe(sql)), chunk).fetch_all(&mut *connection).await.map_err(store_error)? {
+            for row in bind_all(sqlx::query(AssertSqlSafe(sql)), chunk)
+                .fetch_all(&mut *connection)
+                .await
+                .map_err(store_error)?
+            {
                 let id: String = row.try_get(0).map_err(store_error)?;
                 let status: String = row.try_get(1).map_err(store_error)?;
-                let status = EntryStatus::parse(&status).ok_or_else(|| corrupt(&format!("entry {id} has status {status}")))?;
+                let status = EntryStatus::parse(&status)
+                    .ok_or_else(|| corrupt(&format!("entry {id} has status {status}")))?;
                 statuses.insert(id, status);
             }
             let sql = format!(
                 "SELECT entry_id, account_id, amount FROM ledger_postings WHERE entry_id IN ({placeholders}) ORDER BY entry_id, leg"
             );
-            for row in bind_all(sqlx::query(AssertSqlSafe(sql)), chunk).fetch_all(&mut *connection).await.map_err(store_error)? {
+            for row in bind_all(sqlx::query(AssertSqlSafe(sql)), chunk)
+                .fetch_all(&mut *connection)
+                .await
+                .map_err(store_error)?
+            {
                 let entry_id: String = row.try_get(0).map_err(store_error)?;
                 let account = parse_account(&row.try_get::<String, _>(1).map_err(store_error)?)?;
                 let amount = ledger::Amount::from_minor(row.try_get(2).map_err(store_error)?);
-                postings.entry(entry_id).or_default().push(Posting { account, amount });
+                postings
+                    .entry(entry_id)
+                    .or_default()
+                    .push(Posting { account, amount });
             }
         }
         let mut accounts = Vec::new();
@@ -154,26 +198,43 @@ impl Store {
             let entry_postings = postings.remove(&id).unwrap_or_default();
             accounts.extend(entry_postings.iter().map(|posting| posting.account.clone()));
             let entry_id = EntryId::parse(&id).map_err(|_| corrupt(&format!("entry id {id}")))?;
-            book.load_entry(entry_id, KnownEntry { postings: entry_postings, status });
+            book.load_entry(
+                entry_id,
+                KnownEntry {
+                    postings: entry_postings,
+                    status,
+                },
+            );
         }
         Ok(accounts)
     }
 
-    async fn load_keys(&self, connection: &mut AnyConnection, keys: &BTreeSet<&str>, book: &mut Book) -> Result<(), StoreError> {
+    async fn load_keys(
+        &self,
+        connection: &mut AnyConnection,
+        keys: &BTreeSet<&str>,
+        book: &mut Book,
+    ) -> Result<(), StoreError> {
         let keys: Vec<&str> = keys.iter().copied().collect();
         for chunk in chunks(&keys) {
             let sql = format!(
                 "SELECT key, fingerprint, entry_id, status FROM ledger_idempotency_keys WHERE key IN ({})",
-                list_placeholders(chunk.len())
+                list_placeholders(self.dialect, chunk.len())
             );
-            for row in bind_all(sqlx::query(AssertSqlSafe(sql)), chunk).fetch_all(&mut *connection).await.map_err(store_error)? {
+            for row in bind_all(sqlx::query(AssertSqlSafe(sql)), chunk)
+                .fetch_all(&mut *connection)
+                .await
+                .map_err(store_error)?
+            {
                 let key: String = row.try_get(0).map_err(store_error)?;
                 let entry_id: String = row.try_get(2).map_err(store_error)?;
                 let status: String = row.try_get(3).map_err(store_error)?;
                 let record = KeyRecord {
                     fingerprint: row.try_get(1).map_err(store_error)?,
-                    entry_id: EntryId::parse(&entry_id).map_err(|_| corrupt(&format!("entry id {entry_id}")))?,
-                    status: EntryStatus::parse(&status).ok_or_else(|| corrupt(&format!("key status {status}")))?,
+                    entry_id: EntryId::parse(&entry_id)
+                        .map_err(|_| corrupt(&format!("entry id {entry_id}")))?,
+                    status: EntryStatus::parse(&status)
+                        .ok_or_else(|| corrupt(&format!("key status {status}")))?,
                 };
                 book.load_key(key, record);
             }
@@ -192,10 +253,14 @@ impl Store {
             // Sorted chunks, each locked in id order: every process locks accounts in one order.
             let sql = format!(
                 "SELECT posted, pending_debits, pending_credits, id FROM ledger_accounts WHERE id IN ({}) ORDER BY id{}",
-                list_placeholders(chunk.len()),
+                list_placeholders(self.dialect, chunk.len()),
                 self.dialect.lock_rows()
             );
-            for row in bind_all(sqlx::query(AssertSqlSafe(sql)), chunk).fetch_all(&mut *connection).await.map_err(store_error)? {
+            for row in bind_all(sqlx::query(AssertSqlSafe(sql)), chunk)
+                .fetch_all(&mut *connection)
+                .await
+                .map_err(store_error)?
+            {
                 let account = parse_account(&row.try_get::<String, _>(3).map_err(store_error)?)?;
                 book.load_account(account, balance_from(&row, 0)?);
             }
@@ -223,10 +288,20 @@ impl Store {
         let mut keys: Vec<(&str, &KeyRecord)> = Vec::new();
         for change in changes {
             match change {
-                Change::EntryCreated { entry_id, status, postings, memo } => {
+                Change::EntryCreated {
+                    entry_id,
+                    status,
+                    postings,
+                    memo,
+                } => {
                     let status = resolved.remove(entry_id).unwrap_or(*status);
                     created.push((entry_id, status, memo));
-                    legs.extend(postings.iter().enumerate().map(|(leg, posting)| (entry_id, leg as i64, posting)));
+                    legs.extend(
+                        postings
+                            .iter()
+                            .enumerate()
+                            .map(|(leg, posting)| (entry_id, leg as i64, posting)),
+                    );
                 }
                 Change::KeyRecorded { key, record } => keys.push((key, record)),
                 Change::EntryResolved { .. } => {}
@@ -234,6 +309,7 @@ impl Store {
         }
         execute_chunked(
             connection,
+            self.dialect,
             &created,
             5,
             |values| format!("INSERT INTO ledger_entries (id, status, memo, created_at, resolved_at) VALUES {values}"),
@@ -245,6 +321,7 @@ impl Store {
         .await?;
         execute_chunked(
             connection,
+            self.dialect,
             &legs,
             4,
             |values| format!("INSERT INTO ledger_postings (entry_id, leg, account_id, amount) VALUES {values}"),
@@ -255,6 +332,7 @@ impl Store {
         .await?;
         let inserted_keys = execute_chunked(
             connection,
+            self.dialect,
             &keys,
             5,
             |values| {
@@ -286,10 +364,16 @@ impl Store {
         }
         let balances: Vec<(&AccountId, Balance)> = touched
             .iter()
-            .map(|account| (account, book.balance(account).expect("touched accounts are loaded")))
+            .map(|account| {
+                (
+                    account,
+                    book.balance(account).expect("touched accounts are loaded"),
+                )
+            })
             .collect();
         execute_chunked(
             connection,
+            self.dialect,
             &balances,
             4,
             |values| {
@@ -311,7 +395,10 @@ impl Store {
     }
 }
 
-fn bind_all<'q>(mut query: crate::bulk::AnyQuery<'q>, values: &'q [&str]) -> crate::bulk::AnyQuery<'q> {
+fn bind_all<'q>(
+    mut query: crate::bulk::AnyQuery<'q>,
+    values: &'q [&str],
+) -> crate::bulk::AnyQuery<'q> {
     for value in values {
         query = query.bind(*value);
     }
@@ -319,8 +406,16 @@ fn bind_all<'q>(mut query: crate::bulk::AnyQuery<'q>, values: &'q [&str]) -> cra
 }
 
 pub(crate) fn balance_from(row: &AnyRow, first_column: usize) -> Result<Balance, StoreError> {
-    let amount = |index: usize| row.try_get::<i64, _>(first_column + index).map(ledger::Amount::from_minor).map_err(store_error);
-    Ok(Balance { posted: amount(0)?, pending_debits: amount(1)?, pending_credits: amount(2)? })
+    let amount = |index: usize| {
+        row.try_get::<i64, _>(first_column + index)
+            .map(ledger::Amount::from_minor)
+            .map_err(store_error)
+    };
+    Ok(Balance {
+        posted: amount(0)?,
+        pending_debits: amount(1)?,
+        pending_credits: amount(2)?,
+    })
 }
 
 fn parse_account(text: &str) -> Result<AccountId, StoreError> {

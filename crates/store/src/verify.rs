@@ -54,7 +54,9 @@ pub(crate) async fn verify(store: &Store) -> Result<VerifyReport, StoreError> {
     .and_then(|row| row.try_get(0))
     .map_err(store_error)?;
     if single_legged > 0 {
-        report.misfiled_postings.push(format!("{single_legged} entries have fewer than two legs"));
+        report
+            .misfiled_postings
+            .push(format!("{single_legged} entries have fewer than two legs"));
     }
 
     // Every account with what its journal says: posted legs of posted entries, and the debits
@@ -83,7 +85,11 @@ pub(crate) async fn verify(store: &Store) -> Result<VerifyReport, StoreError> {
         let currency: String = row.try_get(8).map_err(store_error)?;
         *report.trial_balances.entry(currency).or_default() += i128::from(stored.posted.minor());
         if stored != journal && report.balance_mismatches.len() < PROBLEMS_LISTED_MAX as usize {
-            report.balance_mismatches.push(BalanceMismatch { account: id.clone(), stored, recomputed: journal });
+            report.balance_mismatches.push(BalanceMismatch {
+                account: id.clone(),
+                stored,
+                recomputed: journal,
+            });
         }
         if kind == AccountKind::UserWallet.name() && is_overdrawn(&stored) {
             report.overdrawn_wallets.push((id, stored));

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use domain::{Ledger, LedgerError, LedgerStore, WriterConfig};
 use ledger::{
-    AccountId, Amount, BalancedEntry, Book, Currency, EntryId, EntryStatus, LedgerCommand, PlatformAccount, Rejection,
+    AccountId, Amount, BalancedEntry, Book, Currency, EntryId, EntryStatus, LedgerCommand,
+    PlatformAccount, Rejection,
 };
 use store::Store;
 
@@ -30,7 +31,10 @@ macro_rules! contract_test {
 
 async fn sqlite_store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("okpay.db").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("okpay.db").display()
+    );
     let store = Store::connect(&url, 4).await.expect("SQLite opens");
     store.migrate().await.expect("migrations apply");
     (store, dir)
@@ -56,17 +60,31 @@ fn id(text: &str) -> EntryId {
 }
 
 fn transfer(entry: &str, from: AccountId, to: AccountId, minor: i64) -> LedgerCommand {
-    LedgerCommand::post(id(entry), BalancedEntry::transfer(from, to, Amount::from_minor(minor)).expect("balanced"), "test")
+    LedgerCommand::post(
+        id(entry),
+        BalancedEntry::transfer(from, to, Amount::from_minor(minor)).expect("balanced"),
+        "test",
+    )
 }
 
 async fn open(store: &Store, users: &[&str]) {
     let mut accounts: Vec<AccountId> = users.iter().map(|user| wallet(user)).collect();
-    accounts.extend(PlatformAccount::ALL.iter().map(|platform| AccountId::platform(*platform, Currency::Cny)));
+    accounts.extend(
+        PlatformAccount::ALL
+            .iter()
+            .map(|platform| AccountId::platform(*platform, Currency::Cny)),
+    );
     store.open_accounts(&accounts).await.expect("accounts open");
 }
 
 async fn posted(store: &Store, account: &AccountId) -> i64 {
-    store.balance(account).await.expect("readable").expect("open").posted.minor()
+    store
+        .balance(account)
+        .await
+        .expect("readable")
+        .expect("open")
+        .posted
+        .minor()
 }
 
 async fn assert_verify_clean(store: &Store) {
@@ -74,7 +92,10 @@ async fn assert_verify_clean(store: &Store) {
     assert!(report.is_clean(), "{report}");
 }
 
-contract_test!(transfers_between_open_wallets_move_money_and_verify_stays_clean, transfers_move_money);
+contract_test!(
+    transfers_between_open_wallets_move_money_and_verify_stays_clean,
+    transfers_move_money
+);
 async fn transfers_move_money(store: Store) {
     open(&store, &["usr_a", "usr_b"]).await;
     let results = store
@@ -91,7 +112,10 @@ async fn transfers_move_money(store: Store) {
     assert_verify_clean(&store).await;
 }
 
-contract_test!(a_refused_command_moves_nothing_and_does_not_stop_the_rest_of_its_batch, refusals_are_isolated);
+contract_test!(
+    a_refused_command_moves_nothing_and_does_not_stop_the_rest_of_its_batch,
+    refusals_are_isolated
+);
 async fn refusals_are_isolated(store: Store) {
     open(&store, &["usr_a", "usr_b"]).await;
     let results = store
@@ -99,51 +123,97 @@ async fn refusals_are_isolated(store: Store) {
             transfer("txn_1", card_clearing(), wallet("usr_a"), 1_000),
             transfer("txn_2", wallet("usr_a"), wallet("usr_b"), 1_001),
             transfer("txn_3", wallet("usr_a"), wallet("usr_b"), 400),
-            transfer("txn_4", wallet("usr_a"), AccountId::wallet("usr_nobody", Currency::Cny), 1),
+            transfer(
+                "txn_4",
+                wallet("usr_a"),
+                AccountId::wallet("usr_nobody", Currency::Cny),
+                1,
+            ),
         ])
         .await
         .expect("the batch commits");
     assert!(results[0].is_ok());
-    assert!(matches!(&results[1], Err(Rejection::InsufficientFunds { available, .. }) if available.minor() == 1_000));
+    assert!(
+        matches!(&results[1], Err(Rejection::InsufficientFunds { available, .. }) if available.minor() == 1_000)
+    );
     assert!(results[2].is_ok());
-    assert!(matches!(&results[3], Err(Rejection::AccountNotFound { .. })));
+    assert!(matches!(
+        &results[3],
+        Err(Rejection::AccountNotFound { .. })
+    ));
     assert_eq!(posted(&store, &wallet("usr_a")).await, 600);
     assert_eq!(posted(&store, &wallet("usr_b")).await, 400);
     assert_verify_clean(&store).await;
 }
 
-contract_test!(an_idempotency_key_replays_its_first_result_in_later_batches_and_refuses_another_request, keys_replay);
+contract_test!(
+    an_idempotency_key_replays_its_first_result_in_later_batches_and_refuses_another_request,
+    keys_replay
+);
 async fn keys_replay(store: Store) {
     open(&store, &["usr_a"]).await;
-    let top_up = |entry: &str, minor| transfer(entry, card_clearing(), wallet("usr_a"), minor).with_idempotency_key("usr_a:k1");
-    let first = store.apply_batch(&[top_up("txn_1", 500)]).await.expect("commits");
-    let again = store.apply_batch(&[top_up("txn_2", 500), top_up("txn_3", 500)]).await.expect("commits");
+    let top_up = |entry: &str, minor| {
+        transfer(entry, card_clearing(), wallet("usr_a"), minor).with_idempotency_key("usr_a:k1")
+    };
+    let first = store
+        .apply_batch(&[top_up("txn_1", 500)])
+        .await
+        .expect("commits");
+    let again = store
+        .apply_batch(&[top_up("txn_2", 500), top_up("txn_3", 500)])
+        .await
+        .expect("commits");
     let first = first[0].clone().expect("applied");
     for replay in again {
         let replay = replay.expect("replayed");
         assert!(replay.replayed);
         assert_eq!(replay.entry_id, first.entry_id);
     }
-    let changed = store.apply_batch(&[top_up("txn_4", 900)]).await.expect("commits");
-    assert!(matches!(changed[0], Err(Rejection::IdempotencyKeyReused { .. })));
+    let changed = store
+        .apply_batch(&[top_up("txn_4", 900)])
+        .await
+        .expect("commits");
+    assert!(matches!(
+        changed[0],
+        Err(Rejection::IdempotencyKeyReused { .. })
+    ));
     assert_eq!(posted(&store, &wallet("usr_a")).await, 500);
     assert_verify_clean(&store).await;
 }
 
-contract_test!(a_hold_reserves_funds_at_once_and_is_posted_or_voided_in_a_later_batch, holds_settle);
+contract_test!(
+    a_hold_reserves_funds_at_once_and_is_posted_or_voided_in_a_later_batch,
+    holds_settle
+);
 async fn holds_settle(store: Store) {
     open(&store, &["usr_a"]).await;
     let payout = AccountId::platform(PlatformAccount::PayoutClearing, Currency::Cny);
     let hold = |entry: &str, minor| {
-        LedgerCommand::hold(id(entry), BalancedEntry::transfer(wallet("usr_a"), payout.clone(), Amount::from_minor(minor)).expect("balanced"), "withdrawal")
+        LedgerCommand::hold(
+            id(entry),
+            BalancedEntry::transfer(wallet("usr_a"), payout.clone(), Amount::from_minor(minor))
+                .expect("balanced"),
+            "withdrawal",
+        )
     };
     let results = store
-        .apply_batch(&[transfer("txn_fund", card_clearing(), wallet("usr_a"), 1_000), hold("wdr_1", 600), hold("wdr_2", 300)])
+        .apply_batch(&[
+            transfer("txn_fund", card_clearing(), wallet("usr_a"), 1_000),
+            hold("wdr_1", 600),
+            hold("wdr_2", 300),
+        ])
         .await
         .expect("commits");
     assert!(results.iter().all(Result::is_ok), "{results:?}");
-    let balance = store.balance(&wallet("usr_a")).await.expect("readable").expect("open");
-    assert_eq!((balance.posted.minor(), balance.available().minor()), (1_000, 100));
+    let balance = store
+        .balance(&wallet("usr_a"))
+        .await
+        .expect("readable")
+        .expect("open");
+    assert_eq!(
+        (balance.posted.minor(), balance.available().minor()),
+        (1_000, 100)
+    );
     assert_verify_clean(&store).await;
     let results = store
         .apply_batch(&[
@@ -154,17 +224,39 @@ async fn holds_settle(store: Store) {
         ])
         .await
         .expect("commits");
-    assert_eq!(results[0].as_ref().map(|applied| applied.status), Ok(EntryStatus::Posted));
-    assert_eq!(results[1].as_ref().map(|applied| applied.status), Ok(EntryStatus::Voided));
-    assert!(matches!(results[2], Err(Rejection::HoldNotPending { status: EntryStatus::Posted, .. })));
+    assert_eq!(
+        results[0].as_ref().map(|applied| applied.status),
+        Ok(EntryStatus::Posted)
+    );
+    assert_eq!(
+        results[1].as_ref().map(|applied| applied.status),
+        Ok(EntryStatus::Voided)
+    );
+    assert!(matches!(
+        results[2],
+        Err(Rejection::HoldNotPending {
+            status: EntryStatus::Posted,
+            ..
+        })
+    ));
     assert!(matches!(results[3], Err(Rejection::HoldNotFound { .. })));
-    let balance = store.balance(&wallet("usr_a")).await.expect("readable").expect("open");
-    assert_eq!((balance.posted.minor(), balance.available().minor()), (400, 400));
+    let balance = store
+        .balance(&wallet("usr_a"))
+        .await
+        .expect("readable")
+        .expect("open");
+    assert_eq!(
+        (balance.posted.minor(), balance.available().minor()),
+        (400, 400)
+    );
     assert_eq!(posted(&store, &payout).await, 600);
     assert_verify_clean(&store).await;
 }
 
-contract_test!(two_writers_on_one_database_never_deadlock_and_lose_no_update, two_writers);
+contract_test!(
+    two_writers_on_one_database_never_deadlock_and_lose_no_update,
+    two_writers
+);
 async fn two_writers(store: Store) {
     const USERS: usize = 20;
     const TRANSFERS_PER_WRITER: usize = 400;
@@ -173,14 +265,34 @@ async fn two_writers(store: Store) {
     open(&store, &user_refs).await;
     let funding: Vec<LedgerCommand> = users
         .iter()
-        .map(|user| transfer(&format!("txn_fund_{user}"), card_clearing(), wallet(user), 1_000_000))
+        .map(|user| {
+            transfer(
+                &format!("txn_fund_{user}"),
+                card_clearing(),
+                wallet(user),
+                1_000_000,
+            )
+        })
         .collect();
-    assert!(store.apply_batch(&funding).await.expect("funded").iter().all(Result::is_ok));
+    assert!(
+        store
+            .apply_batch(&funding)
+            .await
+            .expect("funded")
+            .iter()
+            .all(Result::is_ok)
+    );
     // A second pool stands for a second okpay process: its own connections and its own writer.
     let second = store.connect_again().await.expect("a second pool connects");
     let mut tasks = Vec::new();
     for (writer_index, writer_store) in [store.clone(), second].into_iter().enumerate() {
-        let (ledger, _writer) = Ledger::start(Arc::new(writer_store), WriterConfig { queue_capacity: 256, batch_size_max: 64 });
+        let (ledger, _writer) = Ledger::start(
+            Arc::new(writer_store),
+            WriterConfig {
+                queue_capacity: 256,
+                batch_size_max: 64,
+            },
+        );
         for client in 0..8 {
             let ledger = ledger.clone();
             tasks.push(tokio::spawn(async move {
@@ -196,7 +308,9 @@ async fn two_writers(store: Store) {
                     );
                     match ledger.submit(command).await {
                         Ok(_) => applied += 1,
-                        Err(LedgerError::Rejected(rejection)) => panic!("no wallet should run dry: {rejection}"),
+                        Err(LedgerError::Rejected(rejection)) => {
+                            panic!("no wallet should run dry: {rejection}")
+                        }
                         Err(error) => panic!("the write path failed: {error}"),
                     }
                 }
@@ -213,11 +327,18 @@ async fn two_writers(store: Store) {
     for user in &users {
         total += posted(&store, &wallet(user)).await;
     }
-    assert_eq!(total, USERS as i64 * 1_000_000, "transfers between users keep their total");
+    assert_eq!(
+        total,
+        USERS as i64 * 1_000_000,
+        "transfers between users keep their total"
+    );
     assert_verify_clean(&store).await;
 }
 
-contract_test!(the_store_answers_exactly_what_the_in_memory_book_answers_for_random_batches, matches_the_model);
+contract_test!(
+    the_store_answers_exactly_what_the_in_memory_book_answers_for_random_batches,
+    matches_the_model
+);
 async fn matches_the_model(store: Store) {
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
@@ -231,7 +352,10 @@ async fn matches_the_model(store: Store) {
         model.load_account(wallet(user), Default::default());
     }
     for platform in PlatformAccount::ALL {
-        model.load_account(AccountId::platform(*platform, Currency::Cny), Default::default());
+        model.load_account(
+            AccountId::platform(*platform, Currency::Cny),
+            Default::default(),
+        );
     }
     let mut rng = StdRng::seed_from_u64(0x0c_a5_4e);
     let mut holds: Vec<EntryId> = Vec::new();
@@ -255,22 +379,42 @@ async fn matches_the_model(store: Store) {
                 }
                 3 => {
                     holds.push(id(&entry));
-                    let payout = AccountId::platform(PlatformAccount::PayoutClearing, Currency::Cny);
-                    LedgerCommand::hold(id(&entry), BalancedEntry::transfer(user(&mut rng), payout, Amount::from_minor(minor)).expect("balanced"), "")
+                    let payout =
+                        AccountId::platform(PlatformAccount::PayoutClearing, Currency::Cny);
+                    LedgerCommand::hold(
+                        id(&entry),
+                        BalancedEntry::transfer(user(&mut rng), payout, Amount::from_minor(minor))
+                            .expect("balanced"),
+                        "",
+                    )
                 }
-                4 if !holds.is_empty() => LedgerCommand::post_hold(holds[rng.random_range(0..holds.len())].clone()),
-                _ if !holds.is_empty() => LedgerCommand::void_hold(holds[rng.random_range(0..holds.len())].clone()),
+                4 if !holds.is_empty() => {
+                    LedgerCommand::post_hold(holds[rng.random_range(0..holds.len())].clone())
+                }
+                _ if !holds.is_empty() => {
+                    LedgerCommand::void_hold(holds[rng.random_range(0..holds.len())].clone())
+                }
                 _ => continue,
             };
             let key = rng.random_range(0..60);
             commands.push(command.with_idempotency_key(format!("key_{key}")));
         }
-        let expected: Vec<_> = commands.iter().map(|command| model.execute(command)).collect();
-        let actual = store.apply_batch(&commands).await.expect("the batch commits");
+        let expected: Vec<_> = commands
+            .iter()
+            .map(|command| model.execute(command))
+            .collect();
+        let actual = store
+            .apply_batch(&commands)
+            .await
+            .expect("the batch commits");
         assert_eq!(actual, expected);
     }
     for (account, balance) in model.accounts() {
-        assert_eq!(store.balance(account).await.expect("readable"), Some(*balance), "{account}");
+        assert_eq!(
+            store.balance(account).await.expect("readable"),
+            Some(*balance),
+            "{account}"
+        );
     }
     assert_verify_clean(&store).await;
 }

@@ -1,0 +1,165 @@
+//! Configuration: defaults, then an optional TOML file, then `OKPAY_*` variables, then flags.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Everything an `okpay` process can be told. Every field has a default, so a bare `okpay serve`
+/// runs on an embedded SQLite file under `./okpay-data/`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address the web server listens on; port 0 picks a free one.
+    pub listen: String,
+    /// `postgres://…` or `sqlite://…`; when unset, `<data_dir>/okpay.db`.
+    pub database_url: Option<String>,
+    /// Where the embedded database and other local files live.
+    pub data_dir: PathBuf,
+    /// Load demo users and balances at start.
+    pub demo: bool,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: String,
+    /// Connections in the database pool.
+    pub database_connections_max: u32,
+    /// Ledger commands that may wait for the writer before submitters are slowed down.
+    pub ledger_queue_capacity: usize,
+    /// The most ledger commands committed in one transaction.
+    pub ledger_batch_size_max: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            database_url: None,
+            data_dir: PathBuf::from("okpay-data"),
+            demo: false,
+            log_format: "text".into(),
+            database_connections_max: 16,
+            ledger_queue_capacity: 65_536,
+            ledger_batch_size_max: 8_192,
+        }
+    }
+}
+
+/// Values given on the command line; `None` leaves the lower layers' value.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demo: Option<bool>,
+}
+
+impl Config {
+    /// The settings, as `OKPAY_<NAME>` variables name them (other `OKPAY_` variables, such as the
+    /// tests' own, are not settings).
+    const FIELDS: &'static [&'static str] = &[
+        "listen",
+        "database_url",
+        "data_dir",
+        "demo",
+        "log_format",
+        "database_connections_max",
+        "ledger_queue_capacity",
+        "ledger_batch_size_max",
+    ];
+
+    /// Merges the layers. `file` is `--config`; without it `OKPAY_CONFIG` or `./okpay.toml` is
+    /// read when present. `DATABASE_URL` is honoured when `OKPAY_DATABASE_URL` is not set.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("OKPAY_CONFIG").map(PathBuf::from))
+            .or_else(|| Some(PathBuf::from("okpay.toml")).filter(|default| default.exists()));
+        if let Some(file) = &file {
+            anyhow::ensure!(
+                file.exists(),
+                "the configuration file {} does not exist",
+                file.display()
+            );
+            figment = figment.merge(Toml::file(file));
+        }
+        if std::env::var_os("OKPAY_DATABASE_URL").is_none()
+            && let Ok(url) = std::env::var("DATABASE_URL")
+        {
+            figment = figment.merge(Serialized::default("database_url", url));
+        }
+        figment = figment
+            .merge(Env::prefixed("OKPAY_").only(Config::FIELDS).lowercase(true))
+            .merge(Serialized::defaults(overrides));
+        figment.extract().context("reading the configuration")
+    }
+
+    /// The database URL in force: the configured one, or the embedded file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.embedded_database_path().display()
+            ),
+        }
+    }
+
+    pub fn embedded_database_path(&self) -> PathBuf {
+        self.data_dir.join("okpay.db")
+    }
+
+    pub fn uses_embedded_database(&self) -> bool {
+        self.database_url.is_none()
+            || self
+                .database_url
+                .as_deref()
+                .is_some_and(|url| url.starts_with("sqlite:"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_run_on_an_embedded_database_in_the_data_directory() {
+        let config = Config::default();
+        assert_eq!(
+            config.database_url(),
+            "sqlite://okpay-data/okpay.db?mode=rwc"
+        );
+        assert!(config.uses_embedded_database());
+    }
+
+    #[test]
+    fn flags_win_over_a_configuration_file() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let file = dir.path().join("okpay.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\nledger_batch_size_max = 100\n",
+        )
+        .expect("written");
+        let overrides = Overrides {
+            listen: Some("127.0.0.1:0".into()),
+            ..Overrides::default()
+        };
+        let config = Config::load(Some(&file), &overrides).expect("loads");
+        assert_eq!(config.listen, "127.0.0.1:0");
+        assert_eq!(config.ledger_batch_size_max, 100);
+    }
+
+    #[test]
+    fn an_unknown_setting_in_the_file_is_an_error_not_silently_ignored() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let file = dir.path().join("okpay.toml");
+        std::fs::write(&file, "lisen = \"127.0.0.1:9000\"\n").expect("written");
+        assert!(Config::load(Some(&file), &Overrides::default()).is_err());
+    }
+}

@@ -1,0 +1,11 @@
+//! The okpay binary's library half: configuration, startup, demo data and benchmarks, shared by
+//! `main.rs` and the integration tests.
+
+pub mod app;
+pub mod backup;
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod crash_probe;
+pub mod demo;
+pub mod telemetry;

@@ -1,0 +1,231 @@
+//! The `okpay` binary: serve, demo, verify, bench, backup and restore, as an operator runs them.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use sqlx::Connection;
+
+use crate::helpers::{Backend, TestDatabase, okpay_binary, on_both_databases};
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn assert_success(output: &std::process::Output, what: &str) {
+    assert!(
+        output.status.success(),
+        "{what} failed: {}\nstdout: {}\nstderr: {}",
+        output.status,
+        stdout(output),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn entries_checked(verify_output: &str) -> u64 {
+    verify_output
+        .lines()
+        .find_map(|line| line.strip_prefix("entries checked:"))
+        .and_then(|count| count.trim().parse().ok())
+        .expect("verify reports how many entries it checked")
+}
+
+on_both_databases!(verify_is_clean_after_demo_and_a_second_demo_adds_nothing);
+async fn verify_is_clean_after_demo_and_a_second_demo_adds_nothing(backend: Backend) {
+    let Some(database) = TestDatabase::new(backend).await else {
+        return;
+    };
+    assert_success(&database.okpay(&["demo"]), "okpay demo");
+    let first = database.okpay(&["verify"]);
+    assert_success(&first, "okpay verify");
+    assert!(stdout(&first).contains("verify: clean"));
+    let second_demo = database.okpay(&["demo"]);
+    assert_success(&second_demo, "okpay demo again");
+    assert!(
+        stdout(&second_demo).contains("0 movements applied"),
+        "{}",
+        stdout(&second_demo)
+    );
+    let second = database.okpay(&["verify"]);
+    assert_eq!(
+        entries_checked(&stdout(&first)),
+        entries_checked(&stdout(&second))
+    );
+}
+
+on_both_databases!(the_ledger_benchmark_reports_all_three_modes_and_leaves_verify_clean);
+async fn the_ledger_benchmark_reports_all_three_modes_and_leaves_verify_clean(backend: Backend) {
+    let Some(database) = TestDatabase::new(backend).await else {
+        return;
+    };
+    let output = database.okpay(&[
+        "bench",
+        "ledger",
+        "--seconds",
+        "0.3",
+        "--accounts",
+        "20",
+        "--submitters",
+        "32",
+        "--naive-submitters",
+        "4",
+        "--json",
+    ]);
+    assert_success(&output, "okpay bench ledger");
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("--json prints JSON");
+    assert_eq!(report["verify_clean"], true);
+    let modes: Vec<&str> = report["bench"]["modes"]
+        .as_array()
+        .expect("modes")
+        .iter()
+        .filter_map(|mode| mode["mode"].as_str())
+        .collect();
+    assert_eq!(modes, ["batched", "naive", "hot"]);
+    for mode in report["bench"]["modes"].as_array().expect("modes") {
+        assert!(
+            mode["transfers"].as_u64().is_some_and(|count| count > 0),
+            "{mode}"
+        );
+        assert!(
+            mode["transfers_per_s"]
+                .as_f64()
+                .is_some_and(|rate| rate > 0.0),
+            "{mode}"
+        );
+    }
+    assert_success(
+        &database.okpay(&["verify"]),
+        "okpay verify after the benchmark",
+    );
+}
+
+on_both_databases!(verify_exits_non_zero_when_a_balance_disagrees_with_the_journal);
+async fn verify_exits_non_zero_when_a_balance_disagrees_with_the_journal(backend: Backend) {
+    let Some(database) = TestDatabase::new(backend).await else {
+        return;
+    };
+    assert_success(&database.okpay(&["demo"]), "okpay demo");
+    sqlx::any::install_default_drivers();
+    let mut connection = sqlx::AnyConnection::connect(&database.config.database_url())
+        .await
+        .expect("connects");
+    sqlx::query("UPDATE ledger_accounts SET posted = posted + 1 WHERE id = 'usr_demo_alice:CNY'")
+        .execute(&mut connection)
+        .await
+        .expect("tampered");
+    connection.close().await.expect("closed");
+    let output = database.okpay(&["verify"]);
+    assert!(
+        !output.status.success(),
+        "verify must fail on a tampered balance"
+    );
+    let report = stdout(&output);
+    assert!(report.contains("MISMATCH usr_demo_alice:CNY"), "{report}");
+    assert!(
+        report.contains("trial balance CNY: 1 (NOT ZERO)"),
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn serve_on_port_zero_prints_the_url_it_got_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut server = Command::new(okpay_binary())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("okpay serve starts");
+    let mut lines = BufReader::new(server.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a line").expect("readable");
+    let url = first
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .expect("the URL is printed")
+        .to_owned();
+    assert!(!url.ends_with(":0"), "the real port is printed: {first}");
+    let health = reqwest::get(format!("{url}/healthz"))
+        .await
+        .expect("the printed URL answers");
+    assert_eq!(health.status(), 200);
+    let restore_while_serving = Command::new(okpay_binary())
+        .args(["restore", "--from", "/dev/null", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert!(
+        !restore_while_serving.status.success(),
+        "restore must refuse while serve runs"
+    );
+    let status = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let exit = server.wait().expect("okpay serve exits");
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_to_exactly_the_ledger_it_copied() {
+    let Some(database) = TestDatabase::new(Backend::Sqlite).await else {
+        return;
+    };
+    assert_success(&database.okpay(&["demo"]), "okpay demo");
+    let mut server = Command::new(okpay_binary())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(database.flags())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("okpay serve starts");
+    let mut lines = BufReader::new(server.stdout.take().expect("stdout")).lines();
+    let _ = lines.next();
+    let backup_file = database.dir.path().join("backup.db");
+    let backup_arg = backup_file.display().to_string();
+    assert_success(
+        &database.okpay(&["backup", "--to", &backup_arg]),
+        "okpay backup while serving",
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let _ = server.wait();
+    let before = entries_checked(&stdout(&database.okpay(&["verify"])));
+    assert_success(
+        &database.okpay(&[
+            "bench",
+            "ledger",
+            "--seconds",
+            "0.2",
+            "--accounts",
+            "5",
+            "--submitters",
+            "8",
+            "--naive-submitters",
+            "2",
+        ]),
+        "the benchmark adds entries",
+    );
+    assert!(entries_checked(&stdout(&database.okpay(&["verify"]))) > before);
+    assert_success(
+        &database.okpay(&["restore", "--from", &backup_arg]),
+        "okpay restore",
+    );
+    let restored = database.okpay(&["verify"]);
+    assert_success(&restored, "verify after restore");
+    assert_eq!(entries_checked(&stdout(&restored)), before);
+    let not_a_backup = database.dir.path().join("junk.db");
+    std::fs::write(&not_a_backup, b"this is not a database").expect("written");
+    let refused = database.okpay(&["restore", "--from", &not_a_backup.display().to_string()]);
+    assert!(
+        !refused.status.success(),
+        "a file that is not a backup is refused"
+    );
+    assert_eq!(
+        entries_checked(&stdout(&database.okpay(&["verify"]))),
+        before,
+        "a refused restore changes nothing"
+    );
+}

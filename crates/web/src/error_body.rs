@@ -1,0 +1,49 @@
+//! The JSON shape of every error response, shared by the renderer and the OpenAPI document.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+use crate::i18n::{Locale, error_text};
+
+/// `{"error": {...}}`: the body of every 4xx and 5xx answer.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    pub error: ErrorObject,
+}
+
+/// What went wrong, in words for the user and a code for programs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorObject {
+    /// Stable machine code; match on this, never on `message`.
+    #[schema(value_type = String, example = "insufficient_funds")]
+    pub code: &'static str,
+    /// What happened, in the request's language (zh-CN or en).
+    #[schema(value_type = String)]
+    pub message: &'static str,
+    /// What the user can do about it, in the request's language.
+    #[schema(value_type = String)]
+    pub next_step: &'static str,
+    /// The request field at fault, when one is, e.g. `amount`.
+    #[schema(example = "amount")]
+    pub param: Option<String>,
+    /// Quote this to support; the server log holds the details under it.
+    #[schema(example = "req_0190b2c4d5e6f708a9b0c1d2e3f40516")]
+    pub request_id: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn new(error: &ApiError, locale: Locale, request_id: Option<&str>) -> Self {
+        let text = error_text(error.code(), locale);
+        ErrorBody {
+            error: ErrorObject {
+                code: error.code().as_str(),
+                message: text.message,
+                next_step: text.next_step,
+                param: error.param().map(str::to_owned),
+                request_id: request_id.map(str::to_owned),
+            },
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! The web crate driven through its public router, request by request, as clients see it.
+
+mod errors;
+mod languages;
+mod money;
+mod openapi;
+mod operations;
+mod pages;
+mod support;

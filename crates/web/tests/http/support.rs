@@ -1,0 +1,107 @@
+//! Building the app for a test and sending it requests without a network.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Request, StatusCode};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use serde_json::Value;
+use tower::ServiceExt;
+use web::AppState;
+
+/// The whole app over a database that answers, with cookies for plain HTTP.
+pub fn app() -> Router {
+    web::router(state(
+        DatabaseAnswers::Yes,
+        PrometheusBuilder::new().build_recorder().handle(),
+    ))
+}
+
+pub enum DatabaseAnswers {
+    Yes,
+    No,
+}
+
+pub fn state(database: DatabaseAnswers, metrics: PrometheusHandle) -> AppState {
+    let answers = matches!(database, DatabaseAnswers::Yes);
+    AppState {
+        readiness: Arc::new(move || Box::pin(async move { answers })),
+        metrics,
+        secure_cookies: false,
+    }
+}
+
+/// A response with its body read, so tests can look at it more than once.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Answer {
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.body).expect("the body should be UTF-8")
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("the body should be JSON")
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .unwrap_or_else(|| panic!("the answer should carry {name}"))
+            .to_str()
+            .expect("the header should be text")
+    }
+
+    /// `error.code` of a JSON error body.
+    pub fn error_code(&self) -> String {
+        self.error_field("code")
+    }
+
+    pub fn error_field(&self, field: &str) -> String {
+        self.json()["error"][field]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error.{field} in {}", self.text()))
+            .to_owned()
+    }
+}
+
+pub async fn send(router: &Router, request: Request<Body>) -> Answer {
+    let response = router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the router never fails");
+    let (parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .expect("the body should be readable");
+    Answer {
+        status: parts.status,
+        headers: parts.headers,
+        body,
+    }
+}
+
+pub async fn get(router: &Router, path: &str) -> Answer {
+    send(
+        router,
+        request("GET", path).body(Body::empty()).expect("request"),
+    )
+    .await
+}
+
+pub fn request(method: &str, path: &str) -> axum::http::request::Builder {
+    Request::builder().method(method).uri(path)
+}
+
+/// Ten mebibytes, ten times the app's body limit.
+pub fn ten_megabytes() -> Body {
+    Body::from(vec![b'x'; 10 * 1024 * 1024])
+}
+
+/// What a browser sends when it follows a link.
+pub const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
