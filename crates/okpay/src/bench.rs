@@ -181,7 +181,7 @@ async fn run_mode(
     let progress = progress_bar(mode, duration);
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(submitters);
-    for submitter in 0..submitters {
+    for _ in 0..submitters {
         let (stop, done, wallets) = (stop.clone(), done.clone(), wallets.clone());
         let (store, ledger, hot, run) = (
             store.clone(),
@@ -199,15 +199,12 @@ async fn run_mode(
                 let amount = Amount::from_minor(rand::rng().random_range(1..10_000));
                 let entry = BalancedEntry::transfer(from, to, amount)
                     .expect("distinct accounts, positive amount");
-                let id = EntryId::parse(&format!(
-                    "txn_b{run}_{}_{submitter}_{sequence}",
-                    mode.name()
-                ))
-                .expect("a valid id");
+                // Ids as the product makes them (time-ordered v7); keys as clients make them
+                // (random), scoped by the run so that runs never replay each other.
+                let id = EntryId::parse(&domain::ids::new_id("txn")).expect("a valid id");
+                let key = format!("bench{run}:{:032x}", rand::rng().random::<u128>());
                 let command =
-                    LedgerCommand::post(id, entry, "benchmark transfer").with_idempotency_key(
-                        format!("bench{run}:{}:{submitter}:{sequence}", mode.name()),
-                    );
+                    LedgerCommand::post(id, entry, "benchmark transfer").with_idempotency_key(key);
                 let sent = Instant::now();
                 let outcome = match mode {
                     Mode::Naive => naive_transfer(&store, command).await,
@@ -268,7 +265,7 @@ fn pick_accounts(
         to += 1;
     }
     match mode {
-        Mode::Hot if sequence % 2 == 0 => (wallets[from].clone(), hot.clone()),
+        Mode::Hot if sequence.is_multiple_of(2) => (wallets[from].clone(), hot.clone()),
         Mode::Hot => (hot.clone(), wallets[to].clone()),
         Mode::Batched | Mode::Naive => (wallets[from].clone(), wallets[to].clone()),
     }

@@ -1,97 +1,149 @@
-//! Multi-row statements: a batch's rows are written with a few large statements, not one per row.
-
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, AnyConnection, AssertSqlSafe};
+//! A batch's rows travel as one JSON array parameter that the database unpacks itself.
+//!
+//! Binding thousands of parameters costs more than writing the rows: every value is copied
+//! through sqlx's `Any` layer, and SQLite looks numbered parameters up by name in O(n). One text
+//! parameter per statement, unpacked by `json_each` (SQLite) or `jsonb_array_elements`
+//! (PostgreSQL), leaves only the database's own work.
 
 use crate::database::Dialect;
-use crate::error::store_error;
-use domain::StoreError;
 
-/// Row counts multi-row statements are built for. A batch is cut greedily into these sizes, so
-/// only a handful of distinct statements exist and each stays in the prepared-statement cache;
-/// 256 rows of up to 5 columns stay far below SQLite's and PostgreSQL's parameter limits.
-const CHUNK_SIZES: [usize; 5] = [256, 64, 16, 4, 1];
-
-/// Cuts `rows` into chunks whose lengths are all in [`CHUNK_SIZES`].
-pub(crate) fn chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
-    std::iter::from_fn(move || {
-        let size = CHUNK_SIZES.into_iter().find(|size| *size <= rows.len())?;
-        let (chunk, rest) = rows.split_at(size);
-        rows = rest;
-        Some(chunk)
-    })
+/// How a column is read out of a JSON row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Column {
+    Text(&'static str),
+    BigInt(&'static str),
 }
 
-/// `($1, $2), ($3, $4)` for `rows` rows of `columns` columns (`(?, ?), (?, ?)` on SQLite, where
-/// numbered parameters are named ones, and binding N named parameters costs O(N²) in SQLite's
-/// parameter-name lookup: a third of a batch's time at 256 rows).
-pub(crate) fn values_placeholders(dialect: Dialect, rows: usize, columns: usize) -> String {
-    let mut text = String::with_capacity(rows * columns * 6);
-    for row in 0..rows {
-        if row > 0 {
-            text.push_str(", ");
-        }
-        text.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                text.push_str(", ");
+impl Dialect {
+    /// `SELECT … AS name, … FROM <the rows in $1>`: a row source for INSERT … SELECT or UPDATE … FROM.
+    pub(crate) fn json_rows(self, columns: &[Column]) -> String {
+        let mut select = String::from("SELECT ");
+        for (index, column) in columns.iter().enumerate() {
+            if index > 0 {
+                select.push_str(", ");
             }
-            push_placeholder(&mut text, dialect, row * columns + column + 1);
+            match column {
+                Column::Text(name) => select.push_str(&format!("j.value ->> {index} AS {name}")),
+                Column::BigInt(name) => {
+                    select.push_str(&format!("CAST(j.value ->> {index} AS BIGINT) AS {name}"))
+                }
+            }
         }
-        text.push(')');
+        select.push_str(match self {
+            Dialect::Sqlite => " FROM json_each($1) AS j",
+            Dialect::Postgres => " FROM jsonb_array_elements(CAST($1 AS jsonb)) AS j(value)",
+        });
+        select
     }
-    text
-}
 
-/// `$1, $2, $3` (or `?, ?, ?` on SQLite) for an `IN (…)` list.
-pub(crate) fn list_placeholders(dialect: Dialect, count: usize) -> String {
-    let mut text = String::with_capacity(count * 5);
-    for index in 1..=count {
-        if index > 1 {
-            text.push_str(", ");
-        }
-        push_placeholder(&mut text, dialect, index);
-    }
-    text
-}
-
-fn push_placeholder(text: &mut String, dialect: Dialect, index: usize) {
-    match dialect {
-        Dialect::Sqlite => text.push('?'),
-        Dialect::Postgres => {
-            text.push('$');
-            text.push_str(&index.to_string());
+    /// `SELECT value FROM <the strings in $1>`: a list for `IN (…)`.
+    pub(crate) fn json_texts(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "SELECT j.value FROM json_each($1) AS j",
+            Dialect::Postgres => {
+                "SELECT j.value FROM jsonb_array_elements_text(CAST($1 AS jsonb)) AS j(value)"
+            }
         }
     }
 }
 
-pub(crate) type AnyQuery<'q> = Query<'q, Any, AnyArguments>;
+/// Builds the JSON array of rows, each row an array of values in column order.
+#[derive(Debug)]
+pub(crate) struct JsonRows {
+    text: String,
+    rows: usize,
+    in_row: bool,
+    values_in_row: usize,
+}
 
-/// Runs `build(sql_prefix + placeholders + sql_suffix)` for every chunk of rows, binding each row
-/// with `bind`, and returns the total number of rows the statements affected.
-pub(crate) async fn execute_chunked<T>(
-    connection: &mut AnyConnection,
-    dialect: Dialect,
-    rows: &[T],
-    columns: usize,
-    sql: impl Fn(&str) -> String,
-    bind: impl for<'q> Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
-) -> Result<u64, StoreError> {
-    let mut affected = 0;
-    for chunk in chunks(rows) {
-        let text = sql(&values_placeholders(dialect, chunk.len(), columns));
-        let mut query = sqlx::query(AssertSqlSafe(text));
-        for row in chunk {
-            query = bind(query, row);
+impl JsonRows {
+    pub(crate) fn with_capacity(rows: usize) -> JsonRows {
+        let mut text = String::with_capacity(rows * 64 + 2);
+        text.push('[');
+        JsonRows {
+            text,
+            rows: 0,
+            in_row: false,
+            values_in_row: 0,
         }
-        affected += query
-            .execute(&mut *connection)
-            .await
-            .map_err(store_error)?
-            .rows_affected();
     }
-    Ok(affected)
+
+    pub(crate) fn row(&mut self) -> &mut JsonRows {
+        self.close_row();
+        if self.rows > 0 {
+            self.text.push(',');
+        }
+        self.text.push('[');
+        self.rows += 1;
+        self.in_row = true;
+        self.values_in_row = 0;
+        self
+    }
+
+    pub(crate) fn text(&mut self, value: &str) -> &mut JsonRows {
+        self.separate();
+        // serde_json writes a correctly escaped JSON string; writing to a String cannot fail.
+        let escaped = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
+        self.text.push_str(&escaped);
+        self
+    }
+
+    pub(crate) fn int(&mut self, value: i64) -> &mut JsonRows {
+        self.separate();
+        self.text.push_str(&value.to_string());
+        self
+    }
+
+    pub(crate) fn opt_text(&mut self, value: Option<&str>) -> &mut JsonRows {
+        match value {
+            Some(value) => self.text(value),
+            None => self.null(),
+        }
+    }
+
+    pub(crate) fn opt_int(&mut self, value: Option<i64>) -> &mut JsonRows {
+        match value {
+            Some(value) => self.int(value),
+            None => self.null(),
+        }
+    }
+
+    fn null(&mut self) -> &mut JsonRows {
+        self.separate();
+        self.text.push_str("null");
+        self
+    }
+
+    fn separate(&mut self) {
+        assert!(self.in_row, "values go inside a row");
+        if self.values_in_row > 0 {
+            self.text.push(',');
+        }
+        self.values_in_row += 1;
+    }
+
+    fn close_row(&mut self) {
+        if self.in_row {
+            self.text.push(']');
+            self.in_row = false;
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    pub(crate) fn finish(mut self) -> String {
+        self.close_row();
+        self.text.push(']');
+        self.text
+    }
+}
+
+/// A JSON array of strings, for `IN (…)` lists.
+pub(crate) fn json_strings<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
+    let values: Vec<&str> = values.into_iter().collect();
+    serde_json::to_string(&values).unwrap_or_else(|_| "[]".into())
 }
 
 #[cfg(test)]
@@ -99,22 +151,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chunks_use_only_the_cached_sizes_and_cover_every_row() {
-        let rows: Vec<usize> = (0..1_000).collect();
-        let sizes: Vec<usize> = chunks(&rows).map(<[usize]>::len).collect();
-        assert_eq!(sizes.iter().sum::<usize>(), 1_000);
-        assert!(sizes.iter().all(|size| CHUNK_SIZES.contains(size)));
-        assert_eq!(sizes, vec![256, 256, 256, 64, 64, 64, 16, 16, 4, 4]);
-        assert_eq!(chunks::<u8>(&[]).count(), 0);
+    fn rows_are_written_as_arrays_in_column_order_with_text_escaped() {
+        let mut rows = JsonRows::with_capacity(2);
+        rows.row().text("txn_1").int(-5).opt_int(None);
+        rows.row().text("say \"hi\"\n").int(7).opt_text(Some("x"));
+        assert_eq!(
+            rows.finish(),
+            r#"[["txn_1",-5,null],["say \"hi\"\n",7,"x"]]"#
+        );
+        assert_eq!(JsonRows::with_capacity(0).finish(), "[]");
     }
 
     #[test]
-    fn placeholders_number_every_parameter_once() {
+    fn row_sources_read_columns_by_position_in_each_dialect() {
+        let columns = [Column::Text("id"), Column::BigInt("posted")];
         assert_eq!(
-            values_placeholders(Dialect::Postgres, 2, 2),
-            "($1, $2), ($3, $4)"
+            Dialect::Sqlite.json_rows(&columns),
+            "SELECT j.value ->> 0 AS id, CAST(j.value ->> 1 AS BIGINT) AS posted FROM json_each($1) AS j"
         );
-        assert_eq!(values_placeholders(Dialect::Sqlite, 2, 2), "(?, ?), (?, ?)");
-        assert_eq!(list_placeholders(Dialect::Postgres, 3), "$1, $2, $3");
+        assert!(
+            Dialect::Postgres
+                .json_rows(&columns)
+                .ends_with("FROM jsonb_array_elements(CAST($1 AS jsonb)) AS j(value)")
+        );
+        assert_eq!(json_strings(["a", "b\""]), r#"["a","b\""]"#);
     }
 }

@@ -41,11 +41,12 @@ impl Dialect {
         }
     }
 
-    /// Row locks for reads that precede writes. SQLite's write lock already covers the database.
-    pub(crate) fn lock_rows(self) -> &'static str {
+    /// Row locks for reads that precede writes, taken in id order so that processes locking
+    /// overlapping rows never deadlock. SQLite's write lock already covers the whole database.
+    pub(crate) fn lock_rows_in_id_order(self) -> &'static str {
         match self {
             Dialect::Sqlite => "",
-            Dialect::Postgres => " FOR UPDATE",
+            Dialect::Postgres => " ORDER BY id FOR UPDATE",
         }
     }
 }
@@ -79,7 +80,7 @@ impl Store {
                         // busy_timeout first, so that switching to WAL waits for other processes.
                         Dialect::Sqlite => {
                             "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
+                             PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;"
                         }
                         Dialect::Postgres => "SET synchronous_commit = on; SET lock_timeout = '30s';",
                     };

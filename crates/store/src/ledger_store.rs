@@ -5,14 +5,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use ledger::{
     AccountId, Action, Applied, Balance, Book, Change, EntryId, EntryStatus, KeyRecord, KnownEntry,
-    LedgerCommand, Posting, Rejection,
+    LedgerCommand, Rejection,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use crate::bulk::{chunks, execute_chunked, list_placeholders};
+use crate::bulk::{Column, JsonRows, json_strings};
 use crate::database::Store;
 use crate::error::store_error;
+use crate::legs::{decode_legs, encode_legs};
 use domain::{LedgerStore, StoreError};
 
 /// How often a batch is retried when another process committed one of its idempotency keys
@@ -58,32 +59,37 @@ impl LedgerStore for Store {
         sorted.sort();
         sorted.dedup();
         let created_at = now_ms();
+        let mut rows = JsonRows::with_capacity(sorted.len());
+        for account in sorted {
+            rows.row()
+                .text(account.as_str())
+                .text(account.kind().name())
+                .text(account.currency().code())
+                .opt_text(account.owner())
+                .int(created_at);
+        }
+        let source = self.dialect.json_rows(&[
+            Column::Text("id"),
+            Column::Text("kind"),
+            Column::Text("currency"),
+            Column::Text("owner_id"),
+            Column::BigInt("created_at"),
+        ]);
+        // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
+        let sql = format!(
+            "INSERT INTO ledger_accounts (id, kind, currency, owner_id, created_at) \
+             SELECT id, kind, currency, owner_id, created_at FROM ({source}) AS r WHERE true ON CONFLICT (id) DO NOTHING"
+        );
         let mut transaction = self
             .pool
             .begin_with(self.dialect.begin_write())
             .await
             .map_err(store_error)?;
-        execute_chunked(
-            &mut transaction,
-            self.dialect,
-            &sorted,
-            5,
-            |values| {
-                format!(
-                    "INSERT INTO ledger_accounts (id, kind, currency, owner_id, created_at) VALUES {values} \
-                     ON CONFLICT (id) DO NOTHING"
-                )
-            },
-            |query, account| {
-                query
-                    .bind(account.as_str())
-                    .bind(account.kind().name())
-                    .bind(account.currency().code())
-                    .bind(account.owner())
-                    .bind(created_at)
-            },
-        )
-        .await?;
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(rows.finish())
+            .execute(&mut *transaction)
+            .await
+            .map_err(store_error)?;
         transaction.commit().await.map_err(store_error)
     }
 
@@ -156,55 +162,30 @@ impl Store {
         hold_ids: &BTreeSet<&EntryId>,
         book: &mut Book,
     ) -> Result<Vec<AccountId>, StoreError> {
-        let ids: Vec<&str> = hold_ids.iter().map(|id| id.as_str()).collect();
-        let mut statuses: HashMap<String, EntryStatus> = HashMap::new();
-        let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
-        for chunk in chunks(&ids) {
-            let placeholders = list_placeholders(self.dialect, chunk.len());
-            let sql = format!(
-                "SELECT id, status FROM ledger_entries WHERE id IN ({placeholders}) ORDER BY id{}",
-                self.dialect.lock_rows()
-            );
-            for row in bind_all(sqlx::query(AssertSqlSafe(sql)), chunk)
-                .fetch_all(&mut *connection)
-                .await
-                .map_err(store_error)?
-            {
-                let id: String = row.try_get(0).map_err(store_error)?;
-                let status: String = row.try_get(1).map_err(store_error)?;
-                let status = EntryStatus::parse(&status)
-                    .ok_or_else(|| corrupt(&format!("entry {id} has status {status}")))?;
-                statuses.insert(id, status);
-            }
-            let sql = format!(
-                "SELECT entry_id, account_id, amount FROM ledger_postings WHERE entry_id IN ({placeholders}) ORDER BY entry_id, leg"
-            );
-            for row in bind_all(sqlx::query(AssertSqlSafe(sql)), chunk)
-                .fetch_all(&mut *connection)
-                .await
-                .map_err(store_error)?
-            {
-                let entry_id: String = row.try_get(0).map_err(store_error)?;
-                let account = parse_account(&row.try_get::<String, _>(1).map_err(store_error)?)?;
-                let amount = ledger::Amount::from_minor(row.try_get(2).map_err(store_error)?);
-                postings
-                    .entry(entry_id)
-                    .or_default()
-                    .push(Posting { account, amount });
-            }
-        }
         let mut accounts = Vec::new();
-        for (id, status) in statuses {
-            let entry_postings = postings.remove(&id).unwrap_or_default();
-            accounts.extend(entry_postings.iter().map(|posting| posting.account.clone()));
+        if hold_ids.is_empty() {
+            return Ok(accounts);
+        }
+        let sql = format!(
+            "SELECT id, status, legs FROM ledger_entries WHERE id IN ({}){}",
+            self.dialect.json_texts(),
+            self.dialect.lock_rows_in_id_order()
+        );
+        let ids = json_strings(hold_ids.iter().map(|id| id.as_str()));
+        for row in sqlx::query(AssertSqlSafe(sql))
+            .bind(ids)
+            .fetch_all(&mut *connection)
+            .await
+            .map_err(store_error)?
+        {
+            let id: String = row.try_get(0).map_err(store_error)?;
+            let status: String = row.try_get(1).map_err(store_error)?;
+            let status = EntryStatus::parse(&status)
+                .ok_or_else(|| corrupt(&format!("entry {id} has status {status}")))?;
+            let postings = decode_legs(&row.try_get::<String, _>(2).map_err(store_error)?)?;
+            accounts.extend(postings.iter().map(|posting| posting.account.clone()));
             let entry_id = EntryId::parse(&id).map_err(|_| corrupt(&format!("entry id {id}")))?;
-            book.load_entry(
-                entry_id,
-                KnownEntry {
-                    postings: entry_postings,
-                    status,
-                },
-            );
+            book.load_entry(entry_id, KnownEntry { postings, status });
         }
         Ok(accounts)
     }
@@ -215,29 +196,31 @@ impl Store {
         keys: &BTreeSet<&str>,
         book: &mut Book,
     ) -> Result<(), StoreError> {
-        let keys: Vec<&str> = keys.iter().copied().collect();
-        for chunk in chunks(&keys) {
-            let sql = format!(
-                "SELECT key, fingerprint, entry_id, status FROM ledger_idempotency_keys WHERE key IN ({})",
-                list_placeholders(self.dialect, chunk.len())
-            );
-            for row in bind_all(sqlx::query(AssertSqlSafe(sql)), chunk)
-                .fetch_all(&mut *connection)
-                .await
-                .map_err(store_error)?
-            {
-                let key: String = row.try_get(0).map_err(store_error)?;
-                let entry_id: String = row.try_get(2).map_err(store_error)?;
-                let status: String = row.try_get(3).map_err(store_error)?;
-                let record = KeyRecord {
-                    fingerprint: row.try_get(1).map_err(store_error)?,
-                    entry_id: EntryId::parse(&entry_id)
-                        .map_err(|_| corrupt(&format!("entry id {entry_id}")))?,
-                    status: EntryStatus::parse(&status)
-                        .ok_or_else(|| corrupt(&format!("key status {status}")))?,
-                };
-                book.load_key(key, record);
-            }
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "SELECT key, fingerprint, entry_id, status FROM ledger_idempotency_keys WHERE key IN ({})",
+            self.dialect.json_texts()
+        );
+        let keys = json_strings(keys.iter().copied());
+        for row in sqlx::query(AssertSqlSafe(sql))
+            .bind(keys)
+            .fetch_all(&mut *connection)
+            .await
+            .map_err(store_error)?
+        {
+            let key: String = row.try_get(0).map_err(store_error)?;
+            let entry_id: String = row.try_get(2).map_err(store_error)?;
+            let status: String = row.try_get(3).map_err(store_error)?;
+            let record = KeyRecord {
+                fingerprint: row.try_get(1).map_err(store_error)?,
+                entry_id: EntryId::parse(&entry_id)
+                    .map_err(|_| corrupt(&format!("entry id {entry_id}")))?,
+                status: EntryStatus::parse(&status)
+                    .ok_or_else(|| corrupt(&format!("key status {status}")))?,
+            };
+            book.load_key(key, record);
         }
         Ok(())
     }
@@ -248,22 +231,31 @@ impl Store {
         accounts: &BTreeSet<&AccountId>,
         book: &mut Book,
     ) -> Result<(), StoreError> {
-        let ids: Vec<&str> = accounts.iter().map(|account| account.as_str()).collect();
-        for chunk in chunks(&ids) {
-            // Sorted chunks, each locked in id order: every process locks accounts in one order.
-            let sql = format!(
-                "SELECT posted, pending_debits, pending_credits, id FROM ledger_accounts WHERE id IN ({}) ORDER BY id{}",
-                list_placeholders(self.dialect, chunk.len()),
-                self.dialect.lock_rows()
-            );
-            for row in bind_all(sqlx::query(AssertSqlSafe(sql)), chunk)
-                .fetch_all(&mut *connection)
-                .await
-                .map_err(store_error)?
-            {
-                let account = parse_account(&row.try_get::<String, _>(3).map_err(store_error)?)?;
-                book.load_account(account, balance_from(&row, 0)?);
-            }
+        if accounts.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "SELECT posted, pending_debits, pending_credits, id FROM ledger_accounts WHERE id IN ({}){}",
+            self.dialect.json_texts(),
+            self.dialect.lock_rows_in_id_order()
+        );
+        let ids = json_strings(accounts.iter().map(|account| account.as_str()));
+        let requested: HashMap<&str, &AccountId> = accounts
+            .iter()
+            .map(|account| (account.as_str(), *account))
+            .collect();
+        for row in sqlx::query(AssertSqlSafe(sql))
+            .bind(ids)
+            .fetch_all(&mut *connection)
+            .await
+            .map_err(store_error)?
+        {
+            let id: String = row.try_get(3).map_err(store_error)?;
+            let account = match requested.get(id.as_str()) {
+                Some(account) => (*account).clone(),
+                None => parse_account(&id)?,
+            };
+            book.load_account(account, balance_from(&row, 0)?);
         }
         Ok(())
     }
@@ -283,8 +275,7 @@ impl Store {
                 resolved.insert(entry_id, *status);
             }
         }
-        let mut created: Vec<(&EntryId, EntryStatus, &str)> = Vec::new();
-        let mut legs: Vec<(&EntryId, i64, &Posting)> = Vec::new();
+        let mut entry_rows = JsonRows::with_capacity(changes.len());
         let mut keys: Vec<(&str, &KeyRecord)> = Vec::new();
         for change in changes {
             match change {
@@ -295,61 +286,78 @@ impl Store {
                     memo,
                 } => {
                     let status = resolved.remove(entry_id).unwrap_or(*status);
-                    created.push((entry_id, status, memo));
-                    legs.extend(
-                        postings
-                            .iter()
-                            .enumerate()
-                            .map(|(leg, posting)| (entry_id, leg as i64, posting)),
-                    );
+                    let resolved_at = (status != EntryStatus::Pending).then_some(now);
+                    entry_rows
+                        .row()
+                        .text(entry_id.as_str())
+                        .text(status.name())
+                        .text(&encode_legs(postings))
+                        .text(memo)
+                        .int(now)
+                        .opt_int(resolved_at);
                 }
                 Change::KeyRecorded { key, record } => keys.push((key, record)),
                 Change::EntryResolved { .. } => {}
             }
         }
-        execute_chunked(
-            connection,
-            self.dialect,
-            &created,
-            5,
-            |values| format!("INSERT INTO ledger_entries (id, status, memo, created_at, resolved_at) VALUES {values}"),
-            |query, (id, status, memo)| {
-                let resolved_at = (*status != EntryStatus::Pending).then_some(now);
-                query.bind(id.as_str()).bind(status.name()).bind(*memo).bind(now).bind(resolved_at)
-            },
-        )
-        .await?;
-        execute_chunked(
-            connection,
-            self.dialect,
-            &legs,
-            4,
-            |values| format!("INSERT INTO ledger_postings (entry_id, leg, account_id, amount) VALUES {values}"),
-            |query, (entry_id, leg, posting)| {
-                query.bind(entry_id.as_str()).bind(*leg).bind(posting.account.as_str()).bind(posting.amount.minor())
-            },
-        )
-        .await?;
-        let inserted_keys = execute_chunked(
-            connection,
-            self.dialect,
-            &keys,
-            5,
-            |values| {
-                format!(
-                    "INSERT INTO ledger_idempotency_keys (key, fingerprint, entry_id, status, created_at) VALUES {values} \
-                     ON CONFLICT (key) DO NOTHING"
-                )
-            },
-            |query, (key, record)| {
-                query.bind(*key).bind(record.fingerprint.as_str()).bind(record.entry_id.as_str()).bind(record.status.name()).bind(now)
-            },
-        )
-        .await?;
-        if inserted_keys != keys.len() as u64 {
-            // Another process committed one of these keys after we read them: start over so the
-            // key is replayed instead of moving money twice. Dropping the transaction rolls back.
-            return Err(BatchFailure::KeyRace);
+        let mut key_rows = JsonRows::with_capacity(keys.len());
+        for (key, record) in &keys {
+            key_rows
+                .row()
+                .text(key)
+                .text(&record.fingerprint)
+                .text(record.entry_id.as_str())
+                .text(record.status.name())
+                .int(now);
+        }
+        let dialect = self.dialect;
+        let insert = |table: &str, columns: &[Column], conflict: &str| {
+            let names: Vec<&str> = columns
+                .iter()
+                .map(|column| match column {
+                    Column::Text(name) | Column::BigInt(name) => *name,
+                })
+                .collect();
+            let names = names.join(", ");
+            format!(
+                "INSERT INTO {table} ({names}) SELECT {names} FROM ({}) AS r WHERE true{conflict}",
+                dialect.json_rows(columns)
+            )
+        };
+        if !entry_rows.is_empty() {
+            let columns = [
+                Column::Text("id"),
+                Column::Text("status"),
+                Column::Text("legs"),
+                Column::Text("memo"),
+                Column::BigInt("created_at"),
+                Column::BigInt("resolved_at"),
+            ];
+            execute(
+                connection,
+                insert("ledger_entries", &columns, ""),
+                entry_rows.finish(),
+            )
+            .await?;
+        }
+        if !key_rows.is_empty() {
+            let sql = insert(
+                "ledger_idempotency_keys",
+                &[
+                    Column::Text("key"),
+                    Column::Text("fingerprint"),
+                    Column::Text("entry_id"),
+                    Column::Text("status"),
+                    Column::BigInt("created_at"),
+                ],
+                " ON CONFLICT (key) DO NOTHING",
+            );
+            if execute(connection, sql, key_rows.finish()).await? != keys.len() as u64 {
+                // Another process committed one of these keys after we read them: start over so
+                // the key is replayed instead of moving money twice. Dropping the transaction
+                // rolls back.
+                return Err(BatchFailure::KeyRace);
+            }
         }
         let mut resolutions: Vec<(&EntryId, EntryStatus)> = resolved.into_iter().collect();
         resolutions.sort_by(|a, b| a.0.cmp(b.0));
@@ -362,47 +370,45 @@ impl Store {
                 .await
                 .map_err(store_error)?;
         }
-        let balances: Vec<(&AccountId, Balance)> = touched
-            .iter()
-            .map(|account| {
-                (
-                    account,
-                    book.balance(account).expect("touched accounts are loaded"),
-                )
-            })
-            .collect();
-        execute_chunked(
-            connection,
-            self.dialect,
-            &balances,
-            4,
-            |values| {
-                format!(
-                    "UPDATE ledger_accounts SET posted = v.column2, pending_debits = v.column3, pending_credits = v.column4 \
-                     FROM (VALUES {values}) AS v WHERE ledger_accounts.id = v.column1"
-                )
-            },
-            |query, (account, balance)| {
-                query
-                    .bind(account.as_str())
-                    .bind(balance.posted.minor())
-                    .bind(balance.pending_debits.minor())
-                    .bind(balance.pending_credits.minor())
-            },
-        )
-        .await?;
+        if !touched.is_empty() {
+            let mut balance_rows = JsonRows::with_capacity(touched.len());
+            for account in touched {
+                let balance = book.balance(account).expect("touched accounts are loaded");
+                balance_rows
+                    .row()
+                    .text(account.as_str())
+                    .int(balance.posted.minor())
+                    .int(balance.pending_debits.minor())
+                    .int(balance.pending_credits.minor());
+            }
+            let source = dialect.json_rows(&[
+                Column::Text("id"),
+                Column::BigInt("posted"),
+                Column::BigInt("pending_debits"),
+                Column::BigInt("pending_credits"),
+            ]);
+            let sql = format!(
+                "UPDATE ledger_accounts SET posted = v.posted, pending_debits = v.pending_debits, \
+                 pending_credits = v.pending_credits FROM ({source}) AS v WHERE ledger_accounts.id = v.id"
+            );
+            execute(connection, sql, balance_rows.finish()).await?;
+        }
         Ok(())
     }
 }
 
-fn bind_all<'q>(
-    mut query: crate::bulk::AnyQuery<'q>,
-    values: &'q [&str],
-) -> crate::bulk::AnyQuery<'q> {
-    for value in values {
-        query = query.bind(*value);
-    }
-    query
+/// Runs a statement whose only parameter is a JSON array of rows; answers the rows affected.
+async fn execute(
+    connection: &mut AnyConnection,
+    sql: String,
+    rows: String,
+) -> Result<u64, StoreError> {
+    let result = sqlx::query(AssertSqlSafe(sql))
+        .bind(rows)
+        .execute(connection)
+        .await
+        .map_err(store_error)?;
+    Ok(result.rows_affected())
 }
 
 pub(crate) fn balance_from(row: &AnyRow, first_column: usize) -> Result<Balance, StoreError> {

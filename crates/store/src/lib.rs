@@ -7,6 +7,7 @@ mod bulk;
 mod database;
 mod error;
 mod ledger_store;
+mod legs;
 pub mod scratch;
 mod verify;
 

@@ -49,6 +49,26 @@ fn uuid_like_suffix() -> String {
     format!("{nanos:x}_{:x}_{sequence}", std::process::id())
 }
 
+/// The PostgreSQL server tests use: `OKPAY_TEST_POSTGRES_URL`, else the local default.
+pub const TEST_POSTGRES_DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A fresh database for one test, or `None` when no PostgreSQL server answers. Under CI
+/// (`CI=true`) an unreachable server is a failure, never a skip.
+pub async fn test_postgres_database() -> Option<String> {
+    let server = std::env::var("OKPAY_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| TEST_POSTGRES_DEFAULT_URL.to_owned());
+    match create_postgres_database(&server, "okpay_test").await {
+        Ok(url) => Some(url),
+        Err(error) if std::env::var("CI").is_ok_and(|value| value == "true") => {
+            panic!("CI needs PostgreSQL at {server}: {error}")
+        }
+        Err(error) => {
+            eprintln!("skipping the PostgreSQL run: {server} unreachable ({error})");
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,25 +87,5 @@ mod tests {
             with_database("postgres://u@h/db?sslmode=disable", "x"),
             "postgres://u@h/x?sslmode=disable"
         );
-    }
-}
-
-/// The PostgreSQL server tests use: `OKPAY_TEST_POSTGRES_URL`, else the local default.
-pub const TEST_POSTGRES_DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-/// A fresh database for one test, or `None` when no PostgreSQL server answers. Under CI
-/// (`CI=true`) an unreachable server is a failure, never a skip.
-pub async fn test_postgres_database() -> Option<String> {
-    let server = std::env::var("OKPAY_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| TEST_POSTGRES_DEFAULT_URL.to_owned());
-    match create_postgres_database(&server, "okpay_test").await {
-        Ok(url) => Some(url),
-        Err(error) if std::env::var("CI").is_ok_and(|value| value == "true") => {
-            panic!("CI needs PostgreSQL at {server}: {error}")
-        }
-        Err(error) => {
-            eprintln!("skipping the PostgreSQL run: {server} unreachable ({error})");
-            None
-        }
     }
 }

@@ -1,102 +1,172 @@
-//! `okpay verify` against a database: the journal recomputed in SQL and compared with the balances.
+//! `okpay verify` against a database: every entry's legs re-read and every balance recomputed.
 
-use ledger::{AccountKind, Balance, BalanceMismatch, VerifyReport};
+use std::collections::{BTreeMap, HashMap};
+
+use ledger::{AccountKind, Amount, Balance, BalanceMismatch, EntryStatus, VerifyReport};
 use sqlx::Row;
 
-use crate::database::Store;
+use crate::database::{Dialect, Store};
 use crate::error::store_error;
 use crate::ledger_store::balance_from;
+use crate::legs::decode_legs;
 use domain::StoreError;
 
-/// The most problems of each kind listed; the counts above them say whether there were more.
-const PROBLEMS_LISTED_MAX: i64 = 100;
+/// The most problems of each kind listed; a ledger with more is broken either way.
+const PROBLEMS_LISTED_MAX: usize = 100;
+/// Entries read per query: bounded memory whatever the journal's size.
+const ENTRIES_PER_PAGE: i64 = 20_000;
+
+/// A balance summed in 128 bits, so that recomputing can never overflow.
+#[derive(Default)]
+struct Recomputed {
+    posted: i128,
+    pending_debits: i128,
+    pending_credits: i128,
+}
 
 pub(crate) async fn verify(store: &Store) -> Result<VerifyReport, StoreError> {
     let mut report = VerifyReport::default();
     // One snapshot for every query, so balances and journal are read at the same instant.
     let mut transaction = store.pool.begin().await.map_err(store_error)?;
-    if store.dialect == crate::Dialect::Postgres {
+    if store.dialect == Dialect::Postgres {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *transaction)
             .await
             .map_err(store_error)?;
     }
-    let entries: i64 = sqlx::query("SELECT COUNT(*) FROM ledger_entries")
-        .fetch_one(&mut *transaction)
+    let mut journal: HashMap<String, Recomputed> = HashMap::new();
+    let mut after = String::new();
+    loop {
+        let page = sqlx::query(
+            "SELECT id, status, legs FROM ledger_entries WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after.clone())
+        .bind(ENTRIES_PER_PAGE)
+        .fetch_all(&mut *transaction)
         .await
-        .and_then(|row| row.try_get(0))
         .map_err(store_error)?;
-    report.entries_checked = entries as u64;
-
-    let unbalanced = sqlx::query(
-        "SELECT p.entry_id, a.currency, CAST(SUM(p.amount) AS BIGINT) FROM ledger_postings p \
-         JOIN ledger_accounts a ON a.id = p.account_id \
-         GROUP BY p.entry_id, a.currency HAVING SUM(p.amount) <> 0 ORDER BY p.entry_id LIMIT $1",
-    )
-    .bind(PROBLEMS_LISTED_MAX)
-    .fetch_all(&mut *transaction)
-    .await
-    .map_err(store_error)?;
-    for row in unbalanced {
-        let net: i64 = row.try_get(2).map_err(store_error)?;
-        report.unbalanced_entries.push((
-            row.try_get(0).map_err(store_error)?,
-            row.try_get(1).map_err(store_error)?,
-            i128::from(net),
-        ));
+        let Some(last) = page.last() else { break };
+        after = last.try_get(0).map_err(store_error)?;
+        for row in page {
+            report.entries_checked += 1;
+            let id: String = row.try_get(0).map_err(store_error)?;
+            let status: String = row.try_get(1).map_err(store_error)?;
+            let legs: String = row.try_get(2).map_err(store_error)?;
+            check_entry(&mut report, &mut journal, &id, &status, &legs);
+        }
     }
 
-    let single_legged: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM ledger_entries e WHERE (SELECT COUNT(*) FROM ledger_postings p WHERE p.entry_id = e.id) < 2",
-    )
-    .fetch_one(&mut *transaction)
-    .await
-    .and_then(|row| row.try_get(0))
-    .map_err(store_error)?;
-    if single_legged > 0 {
-        report
-            .misfiled_postings
-            .push(format!("{single_legged} entries have fewer than two legs"));
-    }
-
-    // Every account with what its journal says: posted legs of posted entries, and the debits
-    // and credits of pending ones.
-    let accounts = sqlx::query(
-        "SELECT a.posted, a.pending_debits, a.pending_credits, \
-           CAST(COALESCE(j.posted, 0) AS BIGINT), CAST(COALESCE(j.pending_debits, 0) AS BIGINT), \
-           CAST(COALESCE(j.pending_credits, 0) AS BIGINT), a.id, a.kind, a.currency \
-         FROM ledger_accounts a LEFT JOIN ( \
-           SELECT p.account_id, \
-             SUM(CASE WHEN e.status = 'posted' THEN p.amount ELSE 0 END) AS posted, \
-             SUM(CASE WHEN e.status = 'pending' AND p.amount < 0 THEN -p.amount ELSE 0 END) AS pending_debits, \
-             SUM(CASE WHEN e.status = 'pending' AND p.amount > 0 THEN p.amount ELSE 0 END) AS pending_credits \
-           FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id GROUP BY p.account_id \
-         ) j ON j.account_id = a.id ORDER BY a.id",
-    )
-    .fetch_all(&mut *transaction)
-    .await
-    .map_err(store_error)?;
+    let accounts = sqlx::query("SELECT posted, pending_debits, pending_credits, id, kind, currency FROM ledger_accounts ORDER BY id")
+        .fetch_all(&mut *transaction)
+        .await
+        .map_err(store_error)?;
     for row in accounts {
         report.accounts_checked += 1;
         let stored = balance_from(&row, 0)?;
-        let journal = balance_from(&row, 3)?;
-        let id: String = row.try_get(6).map_err(store_error)?;
-        let kind: String = row.try_get(7).map_err(store_error)?;
-        let currency: String = row.try_get(8).map_err(store_error)?;
+        let id: String = row.try_get(3).map_err(store_error)?;
+        let kind: String = row.try_get(4).map_err(store_error)?;
+        let currency: String = row.try_get(5).map_err(store_error)?;
+        if !id.ends_with(&format!(":{currency}")) {
+            note(
+                &mut report.misfiled_postings,
+                format!("account {id} is recorded in {currency}"),
+            );
+        }
         *report.trial_balances.entry(currency).or_default() += i128::from(stored.posted.minor());
-        if stored != journal && report.balance_mismatches.len() < PROBLEMS_LISTED_MAX as usize {
+        let recomputed = journal.remove(&id).unwrap_or_default();
+        let matches = i128::from(stored.posted.minor()) == recomputed.posted
+            && i128::from(stored.pending_debits.minor()) == recomputed.pending_debits
+            && i128::from(stored.pending_credits.minor()) == recomputed.pending_credits;
+        if !matches && report.balance_mismatches.len() < PROBLEMS_LISTED_MAX {
             report.balance_mismatches.push(BalanceMismatch {
                 account: id.clone(),
                 stored,
-                recomputed: journal,
+                recomputed: clamp(&recomputed),
             });
         }
         if kind == AccountKind::UserWallet.name() && is_overdrawn(&stored) {
             report.overdrawn_wallets.push((id, stored));
         }
     }
+    for account in journal.keys() {
+        note(
+            &mut report.misfiled_postings,
+            format!("legs on the unopened account {account}"),
+        );
+    }
     transaction.rollback().await.map_err(store_error)?;
     Ok(report)
+}
+
+/// Checks one entry's legs and adds them to the journal's balances.
+fn check_entry(
+    report: &mut VerifyReport,
+    journal: &mut HashMap<String, Recomputed>,
+    id: &str,
+    status: &str,
+    legs: &str,
+) {
+    let Some(status) = EntryStatus::parse(status) else {
+        note(
+            &mut report.misfiled_postings,
+            format!("entry {id} has the unknown status {status:?}"),
+        );
+        return;
+    };
+    let postings = match decode_legs(legs) {
+        Ok(postings) if postings.len() >= 2 => postings,
+        Ok(_) => {
+            return note(
+                &mut report.misfiled_postings,
+                format!("entry {id} has fewer than two legs"),
+            );
+        }
+        Err(error) => {
+            return note(
+                &mut report.misfiled_postings,
+                format!("entry {id}: {error}"),
+            );
+        }
+    };
+    let mut net: BTreeMap<&'static str, i128> = BTreeMap::new();
+    for posting in &postings {
+        let amount = i128::from(posting.amount.minor());
+        *net.entry(posting.account.currency().code()).or_default() += amount;
+        let balance = journal
+            .entry(posting.account.as_str().to_owned())
+            .or_default();
+        match status {
+            EntryStatus::Posted => balance.posted += amount,
+            EntryStatus::Pending if amount < 0 => balance.pending_debits -= amount,
+            EntryStatus::Pending => balance.pending_credits += amount,
+            EntryStatus::Voided => {}
+        }
+    }
+    for (currency, sum) in net.into_iter().filter(|(_, sum)| *sum != 0) {
+        if report.unbalanced_entries.len() < PROBLEMS_LISTED_MAX {
+            report
+                .unbalanced_entries
+                .push((id.to_owned(), currency.to_owned(), sum));
+        }
+    }
+}
+
+fn note(problems: &mut Vec<String>, problem: String) {
+    if problems.len() < PROBLEMS_LISTED_MAX {
+        problems.push(problem);
+    }
+}
+
+/// A recomputed balance shown in the report; sums beyond i64 show as its limits (and mismatch).
+fn clamp(recomputed: &Recomputed) -> Balance {
+    let amount = |value: i128| {
+        Amount::from_minor(value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
+    };
+    Balance {
+        posted: amount(recomputed.posted),
+        pending_debits: amount(recomputed.pending_debits),
+        pending_credits: amount(recomputed.pending_credits),
+    }
 }
 
 fn is_overdrawn(balance: &Balance) -> bool {

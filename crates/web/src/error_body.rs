@@ -25,11 +25,11 @@ pub struct ErrorObject {
     /// What the user can do about it, in the request's language.
     #[schema(value_type = String)]
     pub next_step: &'static str,
-    /// The request field at fault, when one is, e.g. `amount`.
-    #[schema(example = "amount")]
+    /// The request field at fault, e.g. `amount` or `items[0].currency`; null when none is.
+    #[schema(required = true, example = "amount")]
     pub param: Option<String>,
     /// Quote this to support; the server log holds the details under it.
-    #[schema(example = "req_0190b2c4d5e6f708a9b0c1d2e3f40516")]
+    #[schema(required = true, example = "req_0190b2c4d5e6f708a9b0c1d2e3f40516")]
     pub request_id: Option<String>,
 }
 

@@ -1,4 +1,4 @@
--- The ledger: accounts with their balances, journal entries, their postings, and idempotency keys.
+-- The ledger: accounts with their balances, journal entries with their legs, idempotency keys.
 -- Money is BIGINT minor units; times are Unix milliseconds; ids are TEXT.
 CREATE TABLE ledger_accounts (
     id TEXT NOT NULL PRIMARY KEY,
@@ -12,22 +12,17 @@ CREATE TABLE ledger_accounts (
 ) WITHOUT ROWID;
 CREATE INDEX ledger_accounts_by_owner ON ledger_accounts (owner_id);
 
+-- An entry keeps its legs in one column, `account=amount;account=amount`, written once and never
+-- changed: one row per movement instead of three is what lets a batch commit tens of thousands
+-- of transfers a second. `okpay verify` parses every entry's legs and recomputes every balance.
 CREATE TABLE ledger_entries (
     id TEXT NOT NULL PRIMARY KEY,
     status TEXT NOT NULL CHECK (status IN ('pending', 'posted', 'voided')),
+    legs TEXT NOT NULL,
     memo TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     resolved_at BIGINT
 ) WITHOUT ROWID;
-
-CREATE TABLE ledger_postings (
-    entry_id TEXT NOT NULL REFERENCES ledger_entries (id),
-    leg INTEGER NOT NULL,
-    account_id TEXT NOT NULL REFERENCES ledger_accounts (id),
-    amount BIGINT NOT NULL CHECK (amount <> 0),
-    PRIMARY KEY (entry_id, leg)
-) WITHOUT ROWID;
-CREATE INDEX ledger_postings_by_account ON ledger_postings (account_id, entry_id);
 
 CREATE TABLE ledger_idempotency_keys (
     key TEXT NOT NULL PRIMARY KEY,

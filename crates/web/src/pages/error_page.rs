@@ -11,7 +11,7 @@ use crate::i18n::{ErrorPageText, ErrorText, Locale, error_text};
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
     layout: Layout,
-    title: &'static str,
+    title: String,
     text: &'static ErrorPageText,
     error: ErrorText,
     status: u16,
@@ -28,7 +28,7 @@ pub(crate) fn render_error_page(
     let error_text = error_text(error.code(), locale);
     ErrorPage {
         layout: Layout::new(locale),
-        title: error_text.message,
+        title: format!("{} · OKPay", error_text.message),
         text: ErrorPageText::for_locale(locale),
         error: error_text,
         status: status.as_u16(),
