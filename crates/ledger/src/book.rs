@@ -160,13 +160,7 @@ impl Book {
         let mut updated = Vec::with_capacity(entry.postings().len());
         for posting in entry.postings() {
             let account = &posting.account;
-            let before =
-                self.balances
-                    .get(account)
-                    .copied()
-                    .ok_or_else(|| Rejection::AccountNotFound {
-                        account: account.clone(),
-                    })?;
+            let before = self.open_balance(account)?;
             let overflow = || Rejection::Overflow {
                 account: account.clone(),
             };
@@ -246,13 +240,7 @@ impl Book {
         let mut updated = Vec::with_capacity(hold.postings.len());
         for posting in &hold.postings {
             let account = &posting.account;
-            let before =
-                self.balances
-                    .get(account)
-                    .copied()
-                    .ok_or_else(|| Rejection::AccountNotFound {
-                        account: account.clone(),
-                    })?;
+            let before = self.open_balance(account)?;
             let overflow = || Rejection::Overflow {
                 account: account.clone(),
             };
@@ -295,6 +283,15 @@ impl Book {
             status: outcome,
             replayed: false,
         })
+    }
+
+    fn open_balance(&self, account: &AccountId) -> Result<Balance, Rejection> {
+        self.balances
+            .get(account)
+            .copied()
+            .ok_or_else(|| Rejection::AccountNotFound {
+                account: account.clone(),
+            })
     }
 
     fn commit_balances(&mut self, updated: Vec<(AccountId, Balance)>) {

@@ -172,12 +172,7 @@ impl Store {
             self.dialect.lock_rows_in_id_order()
         );
         let ids = json_strings(hold_ids.iter().map(|id| id.as_str()));
-        for row in sqlx::query(AssertSqlSafe(sql))
-            .bind(ids)
-            .fetch_all(&mut *connection)
-            .await
-            .map_err(store_error)?
-        {
+        for row in fetch_all(connection, sql, ids).await? {
             let id: String = row.try_get(0).map_err(store_error)?;
             let status: String = row.try_get(1).map_err(store_error)?;
             let status = EntryStatus::parse(&status)
@@ -204,12 +199,7 @@ impl Store {
             self.dialect.json_texts()
         );
         let keys = json_strings(keys.iter().copied());
-        for row in sqlx::query(AssertSqlSafe(sql))
-            .bind(keys)
-            .fetch_all(&mut *connection)
-            .await
-            .map_err(store_error)?
-        {
+        for row in fetch_all(connection, sql, keys).await? {
             let key: String = row.try_get(0).map_err(store_error)?;
             let entry_id: String = row.try_get(2).map_err(store_error)?;
             let status: String = row.try_get(3).map_err(store_error)?;
@@ -244,12 +234,7 @@ impl Store {
             .iter()
             .map(|account| (account.as_str(), *account))
             .collect();
-        for row in sqlx::query(AssertSqlSafe(sql))
-            .bind(ids)
-            .fetch_all(&mut *connection)
-            .await
-            .map_err(store_error)?
-        {
+        for row in fetch_all(connection, sql, ids).await? {
             let id: String = row.try_get(3).map_err(store_error)?;
             let account = match requested.get(id.as_str()) {
                 Some(account) => (*account).clone(),
@@ -395,6 +380,19 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Runs a query whose only parameter is a JSON array (the rows or the `IN` list).
+async fn fetch_all(
+    connection: &mut AnyConnection,
+    sql: String,
+    parameter: String,
+) -> Result<Vec<AnyRow>, StoreError> {
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(parameter)
+        .fetch_all(connection)
+        .await
+        .map_err(store_error)
 }
 
 /// Runs a statement whose only parameter is a JSON array of rows; answers the rows affected.

@@ -77,6 +77,15 @@ async fn open_browser(driver: &Driver, language: &str, profile: &std::path::Path
         .expect("a Chromium session starts")
 }
 
+/// The `lang` attribute of the page's `<html>`: the language the page says it is in.
+async fn page_language(browser: &Client) -> Option<String> {
+    let html = browser
+        .find(fantoccini::Locator::Css("html"))
+        .await
+        .expect("an html element");
+    html.attr("lang").await.expect("readable attributes")
+}
+
 fn screenshot_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&dir).expect("the screenshot directory");
@@ -100,14 +109,7 @@ async fn chromium_shows_the_home_page_in_chinese_and_in_english() {
             .goto(&app.url("/"))
             .await
             .expect("the home page loads");
-        let lang = browser
-            .find(fantoccini::Locator::Css("html"))
-            .await
-            .expect("html")
-            .attr("lang")
-            .await
-            .expect("lang");
-        assert_eq!(lang.as_deref(), Some(html_lang));
+        assert_eq!(page_language(&browser).await.as_deref(), Some(html_lang));
         let text = browser
             .find(fantoccini::Locator::Css("body"))
             .await
@@ -132,14 +134,7 @@ async fn chromium_shows_the_home_page_in_chinese_and_in_english() {
             .click()
             .await
             .expect("clicked");
-        let switched = browser
-            .find(fantoccini::Locator::Css("html"))
-            .await
-            .expect("html")
-            .attr("lang")
-            .await
-            .expect("lang");
-        assert_eq!(switched.as_deref(), Some(other));
+        assert_eq!(page_language(&browser).await.as_deref(), Some(other));
         browser.close().await.expect("the session ends");
     }
     app.stop().await;
