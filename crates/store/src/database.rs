@@ -60,6 +60,34 @@ pub struct Store {
     connections_max: u32,
 }
 
+/// How often the background checkpointer copies the WAL back into the database file.
+const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(250);
+
+/// Copies committed WAL frames into the database file from a connection of its own, on the other
+/// core, while the ledger's writer goes on committing. A PASSIVE checkpoint never blocks writers;
+/// the task ends when the pool is closed.
+fn checkpoint_in_background(pool: AnyPool) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(CHECKPOINT_INTERVAL);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if pool.is_closed() {
+                break;
+            }
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                if pool.is_closed() {
+                    break;
+                }
+                tracing::warn!(%error, "WAL checkpoint failed; the next one retries");
+            }
+        }
+    });
+}
+
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) with at most `connections_max`
     /// connections. Every connection commits durably: SQLite runs in WAL mode with
@@ -78,9 +106,12 @@ impl Store {
                 Box::pin(async move {
                     let settings = match dialect {
                         // busy_timeout first, so that switching to WAL waits for other processes.
+                        // Checkpoints run on their own connection (see `checkpoint_in_background`),
+                        // not inside the commit of whichever batch crosses the WAL's threshold.
                         Dialect::Sqlite => {
                             "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;"
+                             PRAGMA wal_autocheckpoint = 0; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; \
+                             PRAGMA temp_store = MEMORY;"
                         }
                         Dialect::Postgres => "SET synchronous_commit = on; SET lock_timeout = '30s';",
                     };
@@ -90,6 +121,9 @@ impl Store {
             .connect(url)
             .await
             .map_err(store_error)?;
+        if dialect == Dialect::Sqlite {
+            checkpoint_in_background(pool.clone());
+        }
         Ok(Store {
             pool,
             dialect,
