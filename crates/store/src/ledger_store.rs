@@ -296,7 +296,7 @@ impl Store {
                 .int(now);
         }
         let dialect = self.dialect;
-        let insert = |table: &str, columns: &[Column], conflict: &str| {
+        let insert = |table: &str, columns: &[Column]| {
             let names: Vec<&str> = columns
                 .iter()
                 .map(|column| match column {
@@ -305,7 +305,7 @@ impl Store {
                 .collect();
             let names = names.join(", ");
             format!(
-                "INSERT INTO {table} ({names}) SELECT {names} FROM ({}) AS r WHERE true{conflict}",
+                "INSERT INTO {table} ({names}) SELECT {names} FROM ({}) AS r",
                 dialect.json_rows(columns)
             )
         };
@@ -320,7 +320,7 @@ impl Store {
             ];
             execute(
                 connection,
-                insert("ledger_entries", &columns, ""),
+                insert("ledger_entries", &columns),
                 entry_rows.finish(),
             )
             .await?;
@@ -335,13 +335,15 @@ impl Store {
                     Column::Text("status"),
                     Column::BigInt("created_at"),
                 ],
-                " ON CONFLICT (key) DO NOTHING",
             );
-            if execute(connection, sql, key_rows.finish()).await? != keys.len() as u64 {
-                // Another process committed one of these keys after we read them: start over so
-                // the key is replayed instead of moving money twice. Dropping the transaction
-                // rolls back.
-                return Err(BatchFailure::KeyRace);
+            // A key another process committed after we read the keys makes this insert fail:
+            // start over, so the key is replayed instead of moving money twice. Dropping the
+            // transaction rolls it back. (A plain insert: ON CONFLICT's speculative insertion
+            // cost PostgreSQL more than the rare retry.)
+            match execute(connection, sql, key_rows.finish()).await {
+                Ok(_) => {}
+                Err(StoreError::Conflict { .. }) => return Err(BatchFailure::KeyRace),
+                Err(error) => return Err(error.into()),
             }
         }
         let mut resolutions: Vec<(&EntryId, EntryStatus)> = resolved.into_iter().collect();

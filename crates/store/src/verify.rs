@@ -56,6 +56,21 @@ pub(crate) async fn verify(store: &Store) -> Result<VerifyReport, StoreError> {
         }
     }
 
+    let orphan_keys: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM ledger_idempotency_keys k \
+         WHERE NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.id = k.entry_id)",
+    )
+    .fetch_one(&mut *transaction)
+    .await
+    .and_then(|row| row.try_get(0))
+    .map_err(store_error)?;
+    if orphan_keys > 0 {
+        note(
+            &mut report.misfiled_postings,
+            format!("{orphan_keys} idempotency keys name no entry"),
+        );
+    }
+
     let accounts = sqlx::query("SELECT posted, pending_debits, pending_credits, id, kind, currency FROM ledger_accounts ORDER BY id")
         .fetch_all(&mut *transaction)
         .await

@@ -418,3 +418,37 @@ async fn matches_the_model(store: Store) {
     }
     assert_verify_clean(&store).await;
 }
+
+contract_test!(
+    the_same_idempotency_key_sent_to_two_processes_at_once_moves_money_once,
+    keys_race_between_processes
+);
+async fn keys_race_between_processes(store: Store) {
+    open(&store, &["usr_a"]).await;
+    let second = store.connect_again().await.expect("a second pool connects");
+    const KEYS: usize = 30;
+    for round in 0..KEYS {
+        let command = |entry: String| {
+            transfer(&entry, card_clearing(), wallet("usr_a"), 100)
+                .with_idempotency_key(format!("race_{round}"))
+        };
+        let first_command = [command(format!("txn_first_{round}"))];
+        let other_command = [command(format!("txn_second_{round}"))];
+        let (first, other) = tokio::join!(
+            store.apply_batch(&first_command),
+            second.apply_batch(&other_command)
+        );
+        let first = first.expect("commits")[0].clone().expect("applied");
+        let other = other.expect("commits")[0].clone().expect("applied");
+        assert_eq!(
+            first.entry_id, other.entry_id,
+            "both answers name the one entry"
+        );
+        assert!(
+            first.replayed != other.replayed,
+            "exactly one of the two moved money"
+        );
+    }
+    assert_eq!(posted(&store, &wallet("usr_a")).await, 100 * KEYS as i64);
+    assert_verify_clean(&store).await;
+}

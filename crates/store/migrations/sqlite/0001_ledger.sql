@@ -24,10 +24,13 @@ CREATE TABLE ledger_entries (
     resolved_at BIGINT
 ) WITHOUT ROWID;
 
+-- A key names the entry it produced. No foreign key: the writer inserts both in one transaction,
+-- and a foreign-key check costs a lookup and (on PostgreSQL) a row lock per key; `okpay verify`
+-- checks that every key's entry exists instead.
 CREATE TABLE ledger_idempotency_keys (
     key TEXT NOT NULL PRIMARY KEY,
     fingerprint TEXT NOT NULL,
-    entry_id TEXT NOT NULL REFERENCES ledger_entries (id),
+    entry_id TEXT NOT NULL,
     status TEXT NOT NULL,
     created_at BIGINT NOT NULL
 ) WITHOUT ROWID;
