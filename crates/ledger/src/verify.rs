@@ -25,8 +25,9 @@ pub struct VerifyReport {
     pub balance_mismatches: Vec<BalanceMismatch>,
     /// User wallets whose available balance is below zero.
     pub overdrawn_wallets: Vec<(String, Balance)>,
-    /// Postings whose currency is not their account's, or that name no open account.
-    pub misfiled_postings: Vec<String>,
+    /// Anything else that makes the journal untrustworthy: unreadable or one-legged entries,
+    /// legs on unopened accounts, idempotency keys that name no entry.
+    pub integrity_problems: Vec<String>,
 }
 
 impl VerifyReport {
@@ -35,7 +36,7 @@ impl VerifyReport {
             && self.unbalanced_entries.is_empty()
             && self.balance_mismatches.is_empty()
             && self.overdrawn_wallets.is_empty()
-            && self.misfiled_postings.is_empty()
+            && self.integrity_problems.is_empty()
     }
 }
 
@@ -60,8 +61,8 @@ impl fmt::Display for VerifyReport {
         for (account, balance) in &self.overdrawn_wallets {
             writeln!(f, "OVERDRAWN wallet {account}: {balance:?}")?;
         }
-        for posting in &self.misfiled_postings {
-            writeln!(f, "MISFILED posting {posting}")?;
+        for posting in &self.integrity_problems {
+            writeln!(f, "PROBLEM: {posting}")?;
         }
         write!(
             f,
@@ -135,7 +136,7 @@ pub fn verify_book(book: &Book) -> VerifyReport {
     }
     for account in recomputed.keys() {
         report
-            .misfiled_postings
+            .integrity_problems
             .push(format!("to unopened account {account}"));
     }
     report

@@ -66,7 +66,7 @@ pub(crate) async fn verify(store: &Store) -> Result<VerifyReport, StoreError> {
     .map_err(store_error)?;
     if orphan_keys > 0 {
         note(
-            &mut report.misfiled_postings,
+            &mut report.integrity_problems,
             format!("{orphan_keys} idempotency keys name no entry"),
         );
     }
@@ -83,7 +83,7 @@ pub(crate) async fn verify(store: &Store) -> Result<VerifyReport, StoreError> {
         let currency: String = row.try_get(5).map_err(store_error)?;
         if !id.ends_with(&format!(":{currency}")) {
             note(
-                &mut report.misfiled_postings,
+                &mut report.integrity_problems,
                 format!("account {id} is recorded in {currency}"),
             );
         }
@@ -105,7 +105,7 @@ pub(crate) async fn verify(store: &Store) -> Result<VerifyReport, StoreError> {
     }
     for account in journal.keys() {
         note(
-            &mut report.misfiled_postings,
+            &mut report.integrity_problems,
             format!("legs on the unopened account {account}"),
         );
     }
@@ -123,7 +123,7 @@ fn check_entry(
 ) {
     let Some(status) = EntryStatus::parse(status) else {
         note(
-            &mut report.misfiled_postings,
+            &mut report.integrity_problems,
             format!("entry {id} has the unknown status {status:?}"),
         );
         return;
@@ -132,13 +132,13 @@ fn check_entry(
         Ok(postings) if postings.len() >= 2 => postings,
         Ok(_) => {
             return note(
-                &mut report.misfiled_postings,
+                &mut report.integrity_problems,
                 format!("entry {id} has fewer than two legs"),
             );
         }
         Err(error) => {
             return note(
-                &mut report.misfiled_postings,
+                &mut report.integrity_problems,
                 format!("entry {id}: {error}"),
             );
         }

@@ -229,3 +229,39 @@ async fn a_backup_taken_while_serving_restores_to_exactly_the_ledger_it_copied()
         "a refused restore changes nothing"
     );
 }
+
+on_both_databases!(verify_names_an_entry_whose_legs_were_altered_and_a_key_without_its_entry);
+async fn verify_names_an_entry_whose_legs_were_altered_and_a_key_without_its_entry(
+    backend: Backend,
+) {
+    let Some(database) = TestDatabase::new(backend).await else {
+        return;
+    };
+    assert_success(&database.okpay(&["demo"]), "okpay demo");
+    sqlx::any::install_default_drivers();
+    let mut connection = sqlx::AnyConnection::connect(&database.config.database_url())
+        .await
+        .expect("connects");
+    for tampering in [
+        "UPDATE ledger_entries SET legs = 'usr_demo_alice:CNY=-10000;usr_demo_bob:CNY=9999' WHERE id = 'txn_demo_transfer_1'",
+        "UPDATE ledger_idempotency_keys SET entry_id = 'txn_gone' WHERE key = 'demo:withdrawal_1'",
+    ] {
+        sqlx::query(tampering)
+            .execute(&mut connection)
+            .await
+            .expect("tampered");
+    }
+    connection.close().await.expect("closed");
+    let output = database.okpay(&["verify"]);
+    assert!(!output.status.success(), "verify must fail on altered legs");
+    let report = stdout(&output);
+    assert!(
+        report.contains("UNBALANCED entry txn_demo_transfer_1: CNY nets to -1"),
+        "{report}"
+    );
+    assert!(report.contains("MISMATCH usr_demo_bob:CNY"), "{report}");
+    assert!(
+        report.contains("1 idempotency keys name no entry"),
+        "{report}"
+    );
+}
