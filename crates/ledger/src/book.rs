@@ -53,11 +53,23 @@ pub struct Book {
     keys: HashMap<String, KeyRecord>,
     changes: Vec<Change>,
     touched: HashSet<AccountId>,
+    /// Whether posted entries are remembered too. A batch needs only the pending ones (a hold made
+    /// early in a batch may be resolved later in it); a whole in-memory ledger needs all of them.
+    keeps_posted_entries: bool,
 }
 
 impl Book {
+    /// A book for one batch: remembers pending entries, forgets posted ones once reported.
     pub fn new() -> Book {
         Book::default()
+    }
+
+    /// A book that is a whole ledger in memory, every entry kept, so `verify_book` can audit it.
+    pub fn whole_ledger() -> Book {
+        Book {
+            keeps_posted_entries: true,
+            ..Book::default()
+        }
     }
 
     /// Makes an account known with its current balance (an open account).
@@ -204,13 +216,15 @@ impl Book {
         }
         self.commit_balances(updated);
         let postings = entry.postings().to_vec();
-        self.entries.insert(
-            entry_id.clone(),
-            KnownEntry {
-                postings: postings.clone(),
-                status,
-            },
-        );
+        if status == EntryStatus::Pending || self.keeps_posted_entries {
+            self.entries.insert(
+                entry_id.clone(),
+                KnownEntry {
+                    postings: postings.clone(),
+                    status,
+                },
+            );
+        }
         self.changes.push(Change::EntryCreated {
             entry_id: entry_id.clone(),
             status,

@@ -91,7 +91,7 @@ fn leg(account: AccountId, minor: i64) -> Posting {
 }
 
 fn open_book() -> Book {
-    let mut book = Book::new();
+    let mut book = Book::whole_ledger();
     for currency in CURRENCIES {
         for index in 0..USERS {
             book.load_account(user(index, currency), Balance::default());

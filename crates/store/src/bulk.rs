@@ -82,9 +82,19 @@ impl JsonRows {
 
     pub(crate) fn text(&mut self, value: &str) -> &mut JsonRows {
         self.separate();
-        // serde_json writes a correctly escaped JSON string; writing to a String cannot fail.
-        let escaped = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
-        self.text.push_str(&escaped);
+        // Ids and account keys, most of what a batch carries, need no escaping: copy them as
+        // they are. Anything else goes through serde_json's escaping (which cannot fail here).
+        let plain = value
+            .bytes()
+            .all(|byte| byte >= 0x20 && byte != b'"' && byte != b'\\');
+        if plain {
+            self.text.push('"');
+            self.text.push_str(value);
+            self.text.push('"');
+        } else {
+            let escaped = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
+            self.text.push_str(&escaped);
+        }
         self
     }
 
