@@ -82,6 +82,8 @@ impl Running {
 
 /// Starts everything and returns once the server is listening.
 pub async fn start(config: &Config) -> anyhow::Result<Running> {
+    // Installed before anything records, so the demo's and the first batches' figures count.
+    let metrics = telemetry::metrics_handle();
     let store = open_store(config).await?;
     let (ledger, writer) = start_ledger(&store, config);
     if config.demo {
@@ -99,7 +101,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             let store = readiness_store.clone();
             Box::pin(async move { store.is_ready().await })
         }),
-        metrics: telemetry::metrics_handle(),
+        metrics,
         secure_cookies: !address.ip().is_loopback(),
     };
     let router = web::router(state);

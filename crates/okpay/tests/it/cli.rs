@@ -128,10 +128,11 @@ async fn verify_exits_non_zero_when_a_balance_disagrees_with_the_journal(backend
 }
 
 #[tokio::test]
-async fn serve_on_port_zero_prints_the_url_it_got_and_stops_cleanly_on_sigterm() {
+async fn serve_on_port_zero_with_demo_prints_its_url_counts_ledger_batches_and_stops_cleanly_on_sigterm()
+ {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let mut server = Command::new(okpay_binary())
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -149,6 +150,17 @@ async fn serve_on_port_zero_prints_the_url_it_got_and_stops_cleanly_on_sigterm()
         .await
         .expect("the printed URL answers");
     assert_eq!(health.status(), 200);
+    // A fresh process counts the demo's ledger batches from its first one.
+    let metrics = reqwest::get(format!("{url}/metrics"))
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("okpay_ledger_batch_size_count"),
+        "{metrics}"
+    );
     let restore_while_serving = Command::new(okpay_binary())
         .args(["restore", "--from", "/dev/null", "--data-dir"])
         .arg(dir.path())
