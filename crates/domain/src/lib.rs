@@ -1,5 +1,6 @@
 //! OKPay's use cases and the storage port they need. Knows nothing of HTTP, JSON, HTML or SQL.
 
+pub mod identity;
 pub mod ids;
 pub mod ledger_writer;
 pub mod store_port;

@@ -1,0 +1,19 @@
+//! The pure rules of sign-up and sign-in security: addresses, passwords, lockout and one-time codes.
+
+pub mod address;
+pub mod code;
+pub mod lockout;
+pub mod password;
+
+pub use address::{EmailAddress, InvalidEmail, InvalidLogin, InvalidPhone, Login, PhoneNumber};
+pub use code::{
+    CodeDigest, CodePolicy, CodePurpose, CodeRefusal, MalformedCodeDigest, OneTimeCode, StoredCode,
+};
+pub use lockout::{Lock, LockReason, LockoutPolicy, LoginGate};
+pub use password::{
+    PasswordPolicy, PasswordRefusal, Strength, StrengthSuggestion, StrengthWarning, strength,
+};
+
+/// A point in time as seconds since the Unix epoch; the callers own the clock so these rules
+/// stay pure and testable.
+pub type UnixSeconds = i64;
