@@ -302,6 +302,33 @@ fn progress_bar(mode: Mode, duration: Duration) -> ProgressBar {
     progress
 }
 
+/// Times `rounds` argon2id hashes and verifications, one at a time, and reports their medians.
+pub async fn password_hash(rounds: usize) -> anyhow::Result<String> {
+    let hashing = domain::identity::PasswordHashing::default();
+    let mut hash_us = Vec::with_capacity(rounds);
+    let mut verify_us = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        let password = format!("benchmark passphrase {round}");
+        let started = Instant::now();
+        let digest = hashing.hash(&password).await?;
+        hash_us.push(started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+        let started = Instant::now();
+        anyhow::ensure!(
+            hashing.verify(&password, Some(&digest)).await,
+            "a fresh hash must verify"
+        );
+        verify_us.push(started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+    }
+    hash_us.sort_unstable();
+    verify_us.sort_unstable();
+    Ok(format!(
+        "argon2id m=19456 KiB t=2 p=1: hash p50 {:.1} ms (p99 {:.1} ms), verify p50 {:.1} ms, over {rounds} rounds",
+        percentile_ms(&hash_us, 0.5),
+        percentile_ms(&hash_us, 0.99),
+        percentile_ms(&verify_us, 0.5),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,6 +87,12 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The time of one argon2id password hash and one verification on this machine.
+    PasswordHash {
+        /// Hashes (and as many verifications) to time.
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]

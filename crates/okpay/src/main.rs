@@ -114,6 +114,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        Command::Bench(BenchCommand::PasswordHash { rounds }) => {
+            let figures = bench::password_hash(rounds.max(1)).await?;
+            println!("{figures}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Backup { to } => {
             backup::backup(&config, &to).await?;
             println!("backup written to {}", to.display());

@@ -4,6 +4,7 @@ pub mod address;
 pub mod code;
 pub mod lockout;
 pub mod password;
+pub mod password_hash;
 
 pub use address::{EmailAddress, InvalidEmail, InvalidLogin, InvalidPhone, Login, PhoneNumber};
 pub use code::{
@@ -13,6 +14,7 @@ pub use lockout::{Lock, LockReason, LockoutPolicy, LoginGate};
 pub use password::{
     PasswordPolicy, PasswordRefusal, Strength, StrengthSuggestion, StrengthWarning, strength,
 };
+pub use password_hash::{CONCURRENT_HASHES_MAX, HashingFailed, PasswordDigest, PasswordHashing};
 
 /// A point in time as seconds since the Unix epoch; the callers own the clock so these rules
 /// stay pure and testable.

@@ -277,3 +277,17 @@ async fn verify_names_an_entry_whose_legs_were_altered_and_a_key_without_its_ent
         "{report}"
     );
 }
+
+#[test]
+fn the_password_hash_benchmark_times_argon2id_with_the_required_parameters() {
+    let output = Command::new(okpay_binary())
+        .args(["bench", "password-hash", "--rounds", "2"])
+        .output()
+        .expect("runs");
+    assert_success(&output, "okpay bench password-hash");
+    assert!(
+        stdout(&output).starts_with("argon2id m=19456 KiB t=2 p=1: hash p50"),
+        "{}",
+        stdout(&output)
+    );
+}
