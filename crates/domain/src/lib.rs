@@ -1,9 +1,10 @@
 //! OKPay's use cases and the storage port they need. Knows nothing of HTTP, JSON, HTML or SQL.
 
+pub mod audit;
 pub mod identity;
 pub mod ids;
 pub mod ledger_writer;
 pub mod store_port;
 
 pub use ledger_writer::{Ledger, LedgerError, WriterConfig};
-pub use store_port::{LedgerStore, StoreError};
+pub use store_port::{AuditStore, LedgerStore, StoreError};

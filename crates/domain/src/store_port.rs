@@ -4,6 +4,8 @@ use std::future::Future;
 
 use ledger::{AccountId, Applied, Balance, LedgerCommand, Rejection, VerifyReport};
 
+use crate::audit::{AuditEvent, AuditReport};
+
 /// A storage failure, in terms a use case can act on. Database details stay in the message.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -39,4 +41,16 @@ pub trait LedgerStore: Send + Sync + 'static {
 
     /// Recomputes every balance from the journal and checks every entry and trial balance.
     fn verify(&self) -> impl Future<Output = Result<VerifyReport, StoreError>> + Send;
+}
+
+/// The audit log's storage: appends chained in order, and the check of the whole chain.
+pub trait AuditStore: Send + Sync + 'static {
+    /// Appends `events` in order, each chained to the one before, in one transaction.
+    fn append_audit(
+        &self,
+        events: &[AuditEvent],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Re-reads the whole log and checks every link.
+    fn verify_audit(&self) -> impl Future<Output = Result<AuditReport, StoreError>> + Send;
 }

@@ -5,7 +5,8 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use domain::LedgerStore;
+use domain::audit::{Actor, AuditEvent};
+use domain::{AuditStore, LedgerStore};
 use store::Store;
 
 use crate::config::Config;
@@ -47,8 +48,23 @@ pub async fn backup(config: &Config, to: &Path) -> anyhow::Result<()> {
         .backup_to(to)
         .await
         .with_context(|| format!("writing {}", to.display()))?;
+    let event = operator_event("database.backed_up", format!("to {}", to.display()));
+    store
+        .append_audit(&[event])
+        .await
+        .context("recording the backup in the audit log")?;
     store.close().await;
     Ok(())
+}
+
+/// An operator's action at the command line, for the audit log.
+fn operator_event(action: &'static str, detail: String) -> AuditEvent {
+    AuditEvent {
+        actor: Actor::System,
+        action,
+        subject: String::new(),
+        detail,
+    }
 }
 
 /// Replaces the embedded database with the backup in `from`, after checking that the backup is an
@@ -83,6 +99,13 @@ pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<ledger::Ver
     }
     std::fs::rename(&staging, &target)
         .with_context(|| format!("moving the backup into {}", target.display()))?;
+    let store = crate::app::open_store(config).await?;
+    let event = operator_event("database.restored", format!("from {}", from.display()));
+    store
+        .append_audit(&[event])
+        .await
+        .context("recording the restore in the audit log")?;
+    store.close().await;
     Ok(report)
 }
 

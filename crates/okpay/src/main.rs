@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
+use domain::AuditStore;
 use okpay::app;
 use okpay::backup::{self, DataDirLock};
 use okpay::cli::{BenchCommand, Cli, Command, DebugCommand};
@@ -48,9 +49,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify => {
             let store = app::open_store(&config).await?;
             let report = app::verify(&store).await?;
+            let audit = store
+                .verify_audit()
+                .await
+                .context("checking the audit log")?;
             store.close().await;
-            println!("{report}");
-            Ok(if report.is_clean() {
+            println!("{report}\n{audit}");
+            Ok(if report.is_clean() && audit.is_intact() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

@@ -3,6 +3,7 @@
 //! One code path serves both databases through sqlx's `Any` driver with portable SQL (`$n`
 //! placeholders, BIGINT money, TEXT ids); the few places where the dialects differ ask [`Dialect`].
 
+mod audit_store;
 mod bulk;
 mod database;
 mod error;

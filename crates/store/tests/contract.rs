@@ -452,3 +452,41 @@ async fn keys_race_between_processes(store: Store) {
     assert_eq!(posted(&store, &wallet("usr_a")).await, 100 * KEYS as i64);
     assert_verify_clean(&store).await;
 }
+
+fn audit_event(index: usize) -> domain::audit::AuditEvent {
+    domain::audit::AuditEvent {
+        actor: domain::audit::Actor::User(format!("usr_{index}")),
+        action: "sign_in.failed",
+        subject: format!("usr_{index}"),
+        detail: format!("wrong password from 203.0.113.{index}"),
+    }
+}
+
+contract_test!(
+    audit_events_appended_from_two_processes_at_once_form_one_intact_chain,
+    audit_chain_across_processes
+);
+async fn audit_chain_across_processes(store: Store) {
+    use domain::AuditStore;
+
+    let empty = store.verify_audit().await.expect("verifies");
+    assert!(empty.is_intact() && empty.rows_checked == 0, "{empty}");
+    let second = store.connect_again().await.expect("a second pool connects");
+    let mut tasks = Vec::new();
+    for (writer, pool) in [store.clone(), second].into_iter().enumerate() {
+        tasks.push(tokio::spawn(async move {
+            for round in 0..10 {
+                let events: Vec<_> = (0..3)
+                    .map(|n| audit_event(writer * 100 + round * 3 + n))
+                    .collect();
+                pool.append_audit(&events).await.expect("appended");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("finished");
+    }
+    let report = store.verify_audit().await.expect("verifies");
+    assert_eq!(report.rows_checked, 60);
+    assert!(report.is_intact(), "{report}");
+}

@@ -291,3 +291,70 @@ fn the_password_hash_benchmark_times_argon2id_with_the_required_parameters() {
         stdout(&output)
     );
 }
+
+on_both_databases!(
+    the_database_refuses_to_change_the_audit_log_and_verify_names_a_row_changed_anyway
+);
+async fn the_database_refuses_to_change_the_audit_log_and_verify_names_a_row_changed_anyway(
+    backend: Backend,
+) {
+    use domain::AuditStore;
+    use domain::audit::{Actor, AuditEvent};
+
+    let Some(database) = TestDatabase::new(backend).await else {
+        return;
+    };
+    let store = okpay::app::open_store(&database.config)
+        .await
+        .expect("opens");
+    let events: Vec<AuditEvent> = (0..4)
+        .map(|index| AuditEvent {
+            actor: Actor::Staff("stf_security_1".into()),
+            action: "account.unfrozen",
+            subject: format!("usr_{index}"),
+            detail: "identity confirmed by video call".into(),
+        })
+        .collect();
+    store.append_audit(&events).await.expect("appended");
+    store.close().await;
+    let clean = database.okpay(&["verify"]);
+    assert_success(&clean, "okpay verify");
+    assert!(
+        stdout(&clean).contains("audit log: 4 rows, chain intact"),
+        "{}",
+        stdout(&clean)
+    );
+
+    sqlx::any::install_default_drivers();
+    let mut connection = sqlx::AnyConnection::connect(&database.config.database_url())
+        .await
+        .expect("connects");
+    let rewrite = "UPDATE audit_log SET detail = 'no check' WHERE seq = 3";
+    assert!(
+        sqlx::query(rewrite).execute(&mut connection).await.is_err(),
+        "the log is append-only"
+    );
+    let drop_guard = match backend {
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
+        Backend::Postgres => "DROP TRIGGER audit_log_append_only ON audit_log",
+    };
+    sqlx::query(drop_guard)
+        .execute(&mut connection)
+        .await
+        .expect("an intruder drops the guard");
+    sqlx::query(rewrite)
+        .execute(&mut connection)
+        .await
+        .expect("and rewrites a row");
+    connection.close().await.expect("closed");
+    let output = database.okpay(&["verify"]);
+    assert!(
+        !output.status.success(),
+        "verify must fail on a rewritten audit row"
+    );
+    assert!(
+        stdout(&output).contains("AUDIT LOG BROKEN at row 3: its contents were changed"),
+        "{}",
+        stdout(&output)
+    );
+}
