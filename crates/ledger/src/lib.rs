@@ -18,4 +18,4 @@ pub use currency::{Currency, UnknownCurrency};
 pub use entry::{
     BalancedEntry, ENTRY_LEGS_MAX, EntryError, EntryId, EntryStatus, InvalidEntryId, Posting,
 };
-pub use verify::{BalanceMismatch, VerifyReport, verify_book};
+pub use verify::{BalanceMismatch, JournalBalance, VerifyReport, verify_book};

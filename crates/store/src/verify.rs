@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use ledger::{AccountKind, Amount, Balance, BalanceMismatch, EntryStatus, VerifyReport};
+use ledger::{AccountKind, Balance, BalanceMismatch, EntryStatus, JournalBalance, VerifyReport};
 use sqlx::Row;
 
 use crate::database::{Dialect, Store};
@@ -16,14 +16,6 @@ const PROBLEMS_LISTED_MAX: usize = 100;
 /// Entries read per query: bounded memory whatever the journal's size.
 const ENTRIES_PER_PAGE: i64 = 20_000;
 
-/// A balance summed in 128 bits, so that recomputing can never overflow.
-#[derive(Default)]
-struct Recomputed {
-    posted: i128,
-    pending_debits: i128,
-    pending_credits: i128,
-}
-
 pub(crate) async fn verify(store: &Store) -> Result<VerifyReport, StoreError> {
     let mut report = VerifyReport::default();
     // One snapshot for every query, so balances and journal are read at the same instant.
@@ -34,7 +26,7 @@ pub(crate) async fn verify(store: &Store) -> Result<VerifyReport, StoreError> {
             .await
             .map_err(store_error)?;
     }
-    let mut journal: HashMap<String, Recomputed> = HashMap::new();
+    let mut journal: HashMap<String, JournalBalance> = HashMap::new();
     let mut after = String::new();
     loop {
         let page = sqlx::query(
@@ -89,14 +81,11 @@ pub(crate) async fn verify(store: &Store) -> Result<VerifyReport, StoreError> {
         }
         *report.trial_balances.entry(currency).or_default() += i128::from(stored.posted.minor());
         let recomputed = journal.remove(&id).unwrap_or_default();
-        let matches = i128::from(stored.posted.minor()) == recomputed.posted
-            && i128::from(stored.pending_debits.minor()) == recomputed.pending_debits
-            && i128::from(stored.pending_credits.minor()) == recomputed.pending_credits;
-        if !matches && report.balance_mismatches.len() < PROBLEMS_LISTED_MAX {
+        if !recomputed.matches(&stored) && report.balance_mismatches.len() < PROBLEMS_LISTED_MAX {
             report.balance_mismatches.push(BalanceMismatch {
                 account: id.clone(),
                 stored,
-                recomputed: clamp(&recomputed),
+                recomputed: recomputed.to_balance_clamped(),
             });
         }
         if kind == AccountKind::UserWallet.name() && is_overdrawn(&stored) {
@@ -116,7 +105,7 @@ pub(crate) async fn verify(store: &Store) -> Result<VerifyReport, StoreError> {
 /// Checks one entry's legs and adds them to the journal's balances.
 fn check_entry(
     report: &mut VerifyReport,
-    journal: &mut HashMap<String, Recomputed>,
+    journal: &mut HashMap<String, JournalBalance>,
     id: &str,
     status: &str,
     legs: &str,
@@ -147,15 +136,10 @@ fn check_entry(
     for posting in &postings {
         let amount = i128::from(posting.amount.minor());
         *net.entry(posting.account.currency().code()).or_default() += amount;
-        let balance = journal
+        journal
             .entry(posting.account.as_str().to_owned())
-            .or_default();
-        match status {
-            EntryStatus::Posted => balance.posted += amount,
-            EntryStatus::Pending if amount < 0 => balance.pending_debits -= amount,
-            EntryStatus::Pending => balance.pending_credits += amount,
-            EntryStatus::Voided => {}
-        }
+            .or_default()
+            .add(status, posting.amount.minor());
     }
     for (currency, sum) in net.into_iter().filter(|(_, sum)| *sum != 0) {
         if report.unbalanced_entries.len() < PROBLEMS_LISTED_MAX {
@@ -169,18 +153,6 @@ fn check_entry(
 fn note(problems: &mut Vec<String>, problem: String) {
     if problems.len() < PROBLEMS_LISTED_MAX {
         problems.push(problem);
-    }
-}
-
-/// A recomputed balance shown in the report; sums beyond i64 show as its limits (and mismatch).
-fn clamp(recomputed: &Recomputed) -> Balance {
-    let amount = |value: i128| {
-        Amount::from_minor(value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
-    };
-    Balance {
-        posted: amount(recomputed.posted),
-        pending_debits: amount(recomputed.pending_debits),
-        pending_credits: amount(recomputed.pending_credits),
     }
 }
 
