@@ -7,4 +7,4 @@ pub mod ledger_writer;
 pub mod store_port;
 
 pub use ledger_writer::{Ledger, LedgerError, WriterConfig};
-pub use store_port::{AuditStore, LedgerStore, StoreError};
+pub use store_port::{AuditStore, IdentityStore, LedgerStore, StoreError};

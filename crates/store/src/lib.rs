@@ -7,6 +7,7 @@ mod audit_store;
 mod bulk;
 mod database;
 mod error;
+mod identity_store;
 mod ledger_store;
 mod legs;
 pub mod scratch;

@@ -490,3 +490,196 @@ async fn audit_chain_across_processes(store: Store) {
     assert_eq!(report.rows_checked, 60);
     assert!(report.is_intact(), "{report}");
 }
+
+mod accounts {
+    use std::sync::Arc;
+
+    use domain::identity::{
+        AccountRules, Accounts, AuthError, Client, CodeRefusal, SignInError, VerifyError,
+    };
+    use store::Store;
+
+    const T0: i64 = 1_800_000_000;
+    const PASSWORD: &str = "plum-orbit-canyon-17";
+
+    fn accounts(store: Store) -> Accounts<Store> {
+        Accounts::new(
+            Arc::new(store),
+            AccountRules::with_code_key(b"test code key".to_vec()),
+        )
+    }
+
+    fn client() -> Client {
+        Client {
+            ip: "203.0.113.7".into(),
+            user_agent: "contract-test".into(),
+        }
+    }
+
+    /// Registers and confirms an account, returning its normalised login.
+    async fn active_account(accounts: &Accounts<Store>, login: &str) -> String {
+        let registration = accounts
+            .register(login, PASSWORD, "zh-CN", T0)
+            .await
+            .expect("registered");
+        let code = registration.code.expect("a code for a new address");
+        accounts
+            .verify(login, code.as_str(), T0 + 10)
+            .await
+            .expect("verified");
+        registration.login.as_str().to_owned()
+    }
+
+    contract_test!(
+        an_account_is_registered_confirmed_signed_in_and_out,
+        sign_up_and_in
+    );
+    async fn sign_up_and_in(store: Store) {
+        let accounts = accounts(store);
+        let registration = accounts
+            .register("Li.Wei@Example.com", PASSWORD, "zh-CN", T0)
+            .await
+            .expect("registered");
+        assert!(registration.user_id.starts_with("usr_"));
+        let code = registration.code.expect("a code for a new address");
+        let early = accounts
+            .sign_in("li.wei@example.com", PASSWORD, &client(), T0 + 5)
+            .await;
+        assert!(matches!(early, Err(SignInError::NotVerified)), "{early:?}");
+        let wrong = if code.as_str() == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
+        let refused = accounts.verify("li.wei@example.com", wrong, T0 + 6).await;
+        assert!(
+            matches!(
+                refused,
+                Err(VerifyError::Refused(CodeRefusal::Wrong {
+                    attempts_left: 4
+                }))
+            ),
+            "{refused:?}"
+        );
+        accounts
+            .verify("li.wei@example.com", code.as_str(), T0 + 7)
+            .await
+            .expect("verified");
+        let signed_in = accounts
+            .sign_in("LI.WEI@example.com", PASSWORD, &client(), T0 + 8)
+            .await
+            .expect("signed in");
+        assert_eq!(signed_in.user_id, registration.user_id);
+        assert_eq!(signed_in.token.len(), 64, "256 random bits");
+        let session = accounts
+            .authenticate(&signed_in.token, T0 + 9)
+            .await
+            .expect("a live session");
+        assert_eq!(session.user_id, registration.user_id);
+        accounts
+            .sign_out(&signed_in.token, T0 + 10)
+            .await
+            .expect("signed out");
+        assert!(matches!(
+            accounts.authenticate(&signed_in.token, T0 + 11).await,
+            Err(AuthError::NotSignedIn)
+        ));
+    }
+
+    contract_test!(
+        registering_a_taken_address_answers_alike_and_changes_nothing,
+        taken_address
+    );
+    async fn taken_address(store: Store) {
+        let accounts = accounts(store);
+        let login = active_account(&accounts, "+86 138 0013 8000").await;
+        assert_eq!(login, "+8613800138000");
+        let again = accounts
+            .register("13800138000", "another-long-passphrase-9", "en", T0 + 20)
+            .await
+            .expect("answered");
+        assert!(again.code.is_none(), "nothing is sent to the newcomer");
+        assert!(again.user_id.starts_with("usr_"));
+        accounts
+            .sign_in("13800138000", PASSWORD, &client(), T0 + 30)
+            .await
+            .expect("the owner's password still works");
+        let unknown = accounts
+            .sign_in("nobody@example.com", PASSWORD, &client(), T0 + 31)
+            .await;
+        assert!(matches!(unknown, Err(SignInError::InvalidCredentials)));
+    }
+
+    contract_test!(
+        five_wrong_passwords_lock_sign_in_and_the_next_lock_lasts_twice_as_long,
+        lockout_escalates
+    );
+    async fn lockout_escalates(store: Store) {
+        let accounts = accounts(store);
+        let login = active_account(&accounts, "zhang@example.com").await;
+        let mut now = T0 + 100;
+        for attempt in 1..=5 {
+            let answer = accounts
+                .sign_in(&login, "wrong password!!", &client(), now)
+                .await;
+            if attempt < 5 {
+                assert!(
+                    matches!(answer, Err(SignInError::InvalidCredentials)),
+                    "attempt {attempt}: {answer:?}"
+                );
+            } else {
+                assert!(
+                    matches!(answer, Err(SignInError::Locked { until, .. }) if until == now + 900),
+                    "{answer:?}"
+                );
+            }
+            now += 10;
+        }
+        let during = accounts.sign_in(&login, PASSWORD, &client(), now).await;
+        assert!(
+            matches!(during, Err(SignInError::Locked { .. })),
+            "a correct password is refused while locked"
+        );
+        now = T0 + 100 + 40 + 900;
+        accounts
+            .sign_in(&login, PASSWORD, &client(), now)
+            .await
+            .expect("the lock ended by itself");
+        for _ in 0..5 {
+            now += 1;
+            let _ = accounts
+                .sign_in(&login, "wrong password!!", &client(), now)
+                .await;
+        }
+        let second = accounts.sign_in(&login, PASSWORD, &client(), now + 1).await;
+        assert!(
+            matches!(second, Err(SignInError::Locked { until, .. }) if until == now + 1_800),
+            "{second:?}"
+        );
+    }
+
+    contract_test!(
+        a_session_unused_for_thirty_minutes_ends_by_itself,
+        idle_sessions_end
+    );
+    async fn idle_sessions_end(store: Store) {
+        let accounts = accounts(store);
+        let login = active_account(&accounts, "wang@example.com").await;
+        let signed_in = accounts
+            .sign_in(&login, PASSWORD, &client(), T0 + 100)
+            .await
+            .expect("signed in");
+        accounts
+            .authenticate(&signed_in.token, T0 + 100 + 1_700)
+            .await
+            .expect("still live after 28 minutes");
+        accounts
+            .authenticate(&signed_in.token, T0 + 100 + 1_700 + 1_700)
+            .await
+            .expect("each use renews it");
+        let idle = accounts
+            .authenticate(&signed_in.token, T0 + 100 + 3_400 + 1_800)
+            .await;
+        assert!(matches!(idle, Err(AuthError::NotSignedIn)));
+    }
+}

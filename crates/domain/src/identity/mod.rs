@@ -1,11 +1,17 @@
 //! The pure rules of sign-up and sign-in security: addresses, passwords, lockout and one-time codes.
 
+pub mod accounts;
 pub mod address;
 pub mod code;
 pub mod lockout;
 pub mod password;
 pub mod password_hash;
+pub mod records;
 
+pub use accounts::{
+    AccountRules, Accounts, AuthError, Authenticated, Client, RegisterError, Registration,
+    SignInError, SignedIn, VerifyError,
+};
 pub use address::{EmailAddress, InvalidEmail, InvalidLogin, InvalidPhone, Login, PhoneNumber};
 pub use code::{
     CodeDigest, CodePolicy, CodePurpose, CodeRefusal, MalformedCodeDigest, OneTimeCode, StoredCode,
@@ -15,6 +21,7 @@ pub use password::{
     PasswordPolicy, PasswordRefusal, Strength, StrengthSuggestion, StrengthWarning, strength,
 };
 pub use password_hash::{CONCURRENT_HASHES_MAX, HashingFailed, PasswordDigest, PasswordHashing};
+pub use records::{SessionRecord, SignInAttempt, UserRecord, UserStatus};
 
 /// A point in time as seconds since the Unix epoch; the callers own the clock so these rules
 /// stay pure and testable.
