@@ -4,6 +4,7 @@ pub mod audit;
 pub mod identity;
 pub mod ids;
 pub mod ledger_writer;
+pub mod notify;
 pub mod store_port;
 
 pub use ledger_writer::{Ledger, LedgerError, WriterConfig};

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use domain::identity::{AccountRules, Accounts};
 use domain::{Ledger, LedgerStore, WriterConfig};
 use ledger::{AccountId, Currency, PlatformAccount};
 use store::Store;
@@ -96,7 +97,16 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         .with_context(|| format!("listening on {}", config.listen))?;
     let address = listener.local_addr()?;
     let readiness_store = store.clone();
+    let code_key = store
+        .server_secret("one_time_code_key", &random_hex_secret())
+        .await
+        .context("reading the server's code key")?;
+    let accounts = Accounts::new(
+        Arc::new(store.clone()),
+        AccountRules::with_code_key(code_key.into_bytes()),
+    );
     let state = web::AppState {
+        accounts: Arc::new(accounts),
         readiness: Arc::new(move || {
             let store = readiness_store.clone();
             Box::pin(async move { store.is_ready().await })
@@ -124,6 +134,12 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         server,
         writer,
     })
+}
+
+/// 256 random bits as hex, offered as a new server secret (kept only if none exists yet).
+fn random_hex_secret() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Keeps `user:password@` out of logs and error messages.

@@ -52,6 +52,11 @@ pub enum Command {
     /// Measure performance.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Print the newest messages in the outbox (e-mail and SMS waiting for, or without, a sender).
+    Outbox {
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
     /// Write a consistent copy of the embedded database while it runs.
     Backup {
         #[arg(long, value_name = "FILE")]

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 use domain::AuditStore;
+use domain::notify::OutboxStore;
 use okpay::app;
 use okpay::backup::{self, DataDirLock};
 use okpay::cli::{BenchCommand, Cli, Command, DebugCommand};
@@ -122,6 +123,34 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::PasswordHash { rounds }) => {
             let figures = bench::password_hash(rounds.max(1)).await?;
             println!("{figures}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Outbox { limit } => {
+            let store = app::open_store(&config).await?;
+            let messages = store
+                .recent_messages(limit.clamp(1, 1_000))
+                .await
+                .context("reading the outbox")?;
+            store.close().await;
+            if messages.is_empty() {
+                println!("the outbox is empty");
+            }
+            for message in messages {
+                let state = if message.sent_at.is_some() {
+                    "sent"
+                } else {
+                    "waiting"
+                };
+                println!(
+                    "── {} · {} to {} · {} · {state}\n{}\n{}\n",
+                    message.id,
+                    message.channel.name(),
+                    message.recipient,
+                    message.locale,
+                    message.subject,
+                    message.body
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { to } => {

@@ -212,3 +212,21 @@ impl Store {
             .map_err(store_error)
     }
 }
+
+impl Store {
+    /// The server secret called `name`, made (256 random bits, hex) the first time it is asked
+    /// for. Every process sharing the database gets the same value.
+    pub async fn server_secret(&self, name: &str, fresh_value: &str) -> Result<String, StoreError> {
+        sqlx::query("INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name.to_owned())
+            .bind(fresh_value.to_owned())
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1")
+            .bind(name.to_owned())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)
+    }
+}

@@ -10,6 +10,7 @@ mod error;
 mod identity_store;
 mod ledger_store;
 mod legs;
+mod outbox_store;
 pub mod scratch;
 mod verify;
 

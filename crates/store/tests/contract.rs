@@ -535,13 +535,26 @@ mod accounts {
         sign_up_and_in
     );
     async fn sign_up_and_in(store: Store) {
-        let accounts = accounts(store);
+        let accounts = accounts(store.clone());
         let registration = accounts
             .register("Li.Wei@Example.com", PASSWORD, "zh-CN", T0)
             .await
             .expect("registered");
         assert!(registration.user_id.starts_with("usr_"));
         let code = registration.code.expect("a code for a new address");
+        let sent = domain::notify::OutboxStore::recent_messages(&store, 5)
+            .await
+            .expect("readable");
+        assert_eq!(sent.len(), 1);
+        assert_eq!(
+            (sent[0].recipient.as_str(), sent[0].locale.as_str()),
+            ("li.wei@example.com", "zh-CN")
+        );
+        assert!(
+            sent[0].body.contains(code.as_str()),
+            "the code goes out by e-mail: {}",
+            sent[0].body
+        );
         let early = accounts
             .sign_in("li.wei@example.com", PASSWORD, &client(), T0 + 5)
             .await;
@@ -591,7 +604,7 @@ mod accounts {
         taken_address
     );
     async fn taken_address(store: Store) {
-        let accounts = accounts(store);
+        let accounts = accounts(store.clone());
         let login = active_account(&accounts, "+86 138 0013 8000").await;
         assert_eq!(login, "+8613800138000");
         let again = accounts
@@ -599,6 +612,15 @@ mod accounts {
             .await
             .expect("answered");
         assert!(again.code.is_none(), "nothing is sent to the newcomer");
+        let sent = domain::notify::OutboxStore::recent_messages(&store, 1)
+            .await
+            .expect("readable");
+        assert_eq!(sent[0].recipient, "+8613800138000");
+        assert!(
+            sent[0].body.contains("尝试"),
+            "the owner hears of the attempt in Chinese: {}",
+            sent[0].body
+        );
         assert!(again.user_id.starts_with("usr_"));
         accounts
             .sign_in("13800138000", PASSWORD, &client(), T0 + 30)

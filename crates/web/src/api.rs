@@ -1,5 +1,6 @@
 //! The JSON API: operations endpoints, the public `/api/v1` routes and the OpenAPI document.
 
+pub(crate) mod auth;
 pub(crate) mod currencies;
 pub(crate) mod ops;
 
@@ -7,7 +8,7 @@ use axum::Router;
 use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::AppState;
 
@@ -17,6 +18,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .route("/api/v1/currencies", get(currencies::list_currencies))
+        .route("/api/v1/auth/register", post(auth::register))
+        .route("/api/v1/auth/verify", post(auth::verify))
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/me", get(auth::me))
         .route("/api/openapi.json", get(openapi_document))
 }
 

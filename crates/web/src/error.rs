@@ -75,6 +75,34 @@ error_codes! {
     IdempotencyKeyReused => "idempotency_key_reused", UNPROCESSABLE_ENTITY;
     /// The wallet's available balance does not cover the amount.
     InsufficientFunds => "insufficient_funds", UNPROCESSABLE_ENTITY;
+    /// The e-mail address or phone number is not one we can use; `param` names the field.
+    InvalidLogin => "invalid_login", BAD_REQUEST;
+    /// The new password is shorter than the policy's minimum.
+    PasswordTooShort => "password_too_short", BAD_REQUEST;
+    /// The new password is longer than the policy's maximum.
+    PasswordTooLong => "password_too_long", BAD_REQUEST;
+    /// The new password is common or easy to guess.
+    PasswordTooCommon => "password_too_common", BAD_REQUEST;
+    /// The new password contains the account's e-mail address or phone number.
+    PasswordContainsPersonalInfo => "password_contains_personal_info", BAD_REQUEST;
+    /// The one-time code is wrong; more attempts remain.
+    CodeWrong => "code_wrong", BAD_REQUEST;
+    /// The one-time code has expired.
+    CodeExpired => "code_expired", BAD_REQUEST;
+    /// Too many wrong codes were tried; the code no longer works.
+    CodeAttemptsExhausted => "code_attempts_exhausted", BAD_REQUEST;
+    /// No one-time code is waiting for this address.
+    NoCodePending => "no_code_pending", BAD_REQUEST;
+    /// The sign-in address or password is wrong (which one is never said).
+    InvalidCredentials => "invalid_credentials", UNAUTHORIZED;
+    /// Sign-in is locked for a while; the error carries `locked_until` and `reason`.
+    AccountLocked => "account_locked", LOCKED;
+    /// The account is frozen: no sign-in and no money out.
+    AccountFrozen => "account_frozen", FORBIDDEN;
+    /// The address has not been confirmed with its code yet.
+    AddressNotVerified => "address_not_verified", FORBIDDEN;
+    /// No valid session token: `Authorization: Bearer <token>` is missing, unknown or expired.
+    NotSignedIn => "not_signed_in", UNAUTHORIZED;
 }
 
 impl fmt::Display for ErrorCode {
@@ -92,6 +120,8 @@ pub struct ApiError {
     code: ErrorCode,
     param: Option<String>,
     retry_after_s: Option<u64>,
+    /// Extra machine-readable fields of the error object, e.g. `locked_until`; in insertion order.
+    details: Vec<(&'static str, String)>,
 }
 
 impl ApiError {
@@ -100,7 +130,23 @@ impl ApiError {
             code,
             param: None,
             retry_after_s: None,
+            details: Vec::new(),
         }
+    }
+
+    /// Adds a field to the rendered `error` object beside `code` and `message`, e.g.
+    /// `locked_until`. A second value for the same key replaces the first. The key must not be
+    /// one of the fixed fields (`code`, `message`, `next_step`, `param`, `request_id`).
+    pub fn with_detail(mut self, key: &'static str, value: String) -> Self {
+        debug_assert!(
+            !["code", "message", "next_step", "param", "request_id"].contains(&key),
+            "{key} is a fixed field of the error object"
+        );
+        match self.details.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 = value,
+            None => self.details.push((key, value)),
+        }
+        self
     }
 
     /// Names the request field at fault, e.g. `amount` or `items[0].currency`.
@@ -145,6 +191,11 @@ impl ApiError {
 
     pub fn param(&self) -> Option<&str> {
         self.param.as_deref()
+    }
+
+    /// The extra fields added with [`ApiError::with_detail`], in the order they were added.
+    pub fn details(&self) -> &[(&'static str, String)] {
+        &self.details
     }
 
     /// The error a bare error status stands for, for responses that did not come from an
@@ -192,6 +243,11 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
         }
+        if self.code == ErrorCode::NotSignedIn {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         response.extensions_mut().insert(self);
         response
     }
@@ -221,6 +277,18 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_detail_added_twice_keeps_the_last_value() {
+        let error = ApiError::new(ErrorCode::AccountLocked)
+            .with_detail("reason", "a".to_owned())
+            .with_detail("locked_until", "b".to_owned())
+            .with_detail("reason", "c".to_owned());
+        assert_eq!(
+            error.details(),
+            &[("reason", "c".to_owned()), ("locked_until", "b".to_owned())]
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The JSON shape of every error response, shared by the renderer and the OpenAPI document.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -13,7 +15,10 @@ pub struct ErrorBody {
     pub error: ErrorObject,
 }
 
-/// What went wrong, in words for the user and a code for programs.
+/// What went wrong, in words for the user and a code for programs. Some codes carry more
+/// fields: `account_locked` has `locked_until` (RFC 3339, UTC) and `reason`
+/// (`too_many_failures`); `password_too_short` has `length_min` and `password_too_long`
+/// `length_max`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorObject {
     /// Stable machine code; match on this, never on `message`.
@@ -31,6 +36,10 @@ pub struct ErrorObject {
     /// Quote this to support; the server log holds the details under it.
     #[schema(required = true, example = "req_0190b2c4d5e6f708a9b0c1d2e3f40516")]
     pub request_id: Option<String>,
+    /// Extra fields some codes carry; see [`ErrorObject`].
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub details: BTreeMap<&'static str, String>,
 }
 
 impl ErrorBody {
@@ -43,6 +52,11 @@ impl ErrorBody {
                 next_step: text.next_step,
                 param: error.param().map(str::to_owned),
                 request_id: request_id.map(str::to_owned),
+                details: error
+                    .details()
+                    .iter()
+                    .map(|(key, value)| (*key, value.clone()))
+                    .collect(),
             },
         }
     }

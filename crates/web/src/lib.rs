@@ -10,6 +10,7 @@ mod middleware;
 mod money;
 mod openapi;
 mod pages;
+mod time;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+pub use api::auth::CurrentUser;
 pub use error::{ApiError, ErrorCode};
 pub use error_body::{ErrorBody, ErrorObject};
 pub use i18n::Locale;
@@ -36,6 +38,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Mark cookies `Secure`; off only for plain-HTTP development on localhost.
     pub secure_cookies: bool,
+    /// Sign-up, sign-in and sessions.
+    pub accounts: Arc<dyn domain::identity::AccountsApi>,
 }
 
 /// The whole app, every route behind the common layers, ready for `axum::serve`.

@@ -2,7 +2,8 @@
 
 use std::sync::LazyLock;
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorCode;
 use crate::error_body::ErrorBody;
@@ -21,15 +22,35 @@ use crate::money::MoneyInput;
         crate::api::ops::readyz,
         crate::api::ops::metrics,
         crate::api::currencies::list_currencies,
+        crate::api::auth::register,
+        crate::api::auth::verify,
+        crate::api::auth::login,
+        crate::api::auth::logout,
+        crate::api::auth::me,
         crate::api::openapi_document,
     ),
     components(schemas(ErrorBody, MoneyInput)),
+    modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, readiness, metrics and this document"),
         (name = "currencies", description = "The currencies OKPay holds"),
+        (name = "accounts", description = "Sign-up, sign-in, sessions and the signed-in account"),
     )
 )]
 struct OkPayApi;
+
+/// Declares `Authorization: Bearer <token>`, the session token of `POST /api/v1/auth/login`.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// Built once: the document never changes while the process runs.
 pub(crate) static OPENAPI_JSON: LazyLock<String> = LazyLock::new(build_openapi_json);

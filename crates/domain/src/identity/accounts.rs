@@ -11,6 +11,7 @@ use crate::identity::{
     SessionRecord, SignInAttempt, UnixSeconds, UserRecord, UserStatus,
 };
 use crate::ids::new_id;
+use crate::notify::{self, Channel, OutboundMessage, OutboxStore};
 use crate::store_port::{IdentityStore, StoreError};
 
 /// Sign-in sessions end after this long without use…
@@ -138,7 +139,7 @@ pub struct Accounts<S> {
     rules: AccountRules,
 }
 
-impl<S: IdentityStore> Accounts<S> {
+impl<S: IdentityStore + OutboxStore> Accounts<S> {
     pub fn new(store: Arc<S>, rules: AccountRules) -> Accounts<S> {
         Accounts {
             store,
@@ -170,7 +171,9 @@ impl<S: IdentityStore> Accounts<S> {
             .await
             .map_err(|_| RegisterError::Hashing)?;
         let user_id = new_id("usr");
-        if self.store.user_by_login(login.as_str()).await?.is_some() {
+        if let Some(owner) = self.store.user_by_login(login.as_str()).await? {
+            self.tell_owner_of_attempt(&login, &owner.locale, now)
+                .await?;
             return Ok(Registration {
                 user_id,
                 login,
@@ -206,11 +209,34 @@ impl<S: IdentityStore> Accounts<S> {
         let code = self
             .issue_code(CodePurpose::VerifyAddress, login.as_str(), now)
             .await?;
+        let minutes_valid = self.rules.codes.lifetime_s / 60;
+        let text = notify::verification_code(locale, code.as_str(), minutes_valid);
+        let channel = Channel::for_login(&login);
+        let message = OutboundMessage::new(channel, login.as_str(), locale, text, now);
+        self.store.enqueue(&message).await?;
         Ok(Registration {
             user_id,
             login,
             code: Some(code),
         })
+    }
+
+    /// Someone tried to register an address that has an account: its owner hears of it.
+    async fn tell_owner_of_attempt(
+        &self,
+        login: &Login,
+        locale: &str,
+        now: UnixSeconds,
+    ) -> Result<(), StoreError> {
+        let text = notify::registration_attempt_on_taken_address(locale);
+        let message =
+            OutboundMessage::new(Channel::for_login(login), login.as_str(), locale, text, now);
+        self.store.enqueue(&message).await
+    }
+
+    /// The account `user_id` names, for its owner's profile.
+    pub async fn profile(&self, user_id: &str) -> Result<Option<UserRecord>, StoreError> {
+        self.store.user_by_id(user_id).await
     }
 
     /// Issues a fresh code, replacing any earlier one for the same purpose and subject.

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod address;
+pub mod api;
 pub mod code;
 pub mod lockout;
 pub mod password;
@@ -13,6 +14,7 @@ pub use accounts::{
     SignInError, SignedIn, VerifyError,
 };
 pub use address::{EmailAddress, InvalidEmail, InvalidLogin, InvalidPhone, Login, PhoneNumber};
+pub use api::{AccountsApi, BoxFuture};
 pub use code::{
     CodeDigest, CodePolicy, CodePurpose, CodeRefusal, MalformedCodeDigest, OneTimeCode, StoredCode,
 };

@@ -1,5 +1,6 @@
 //! Integration tests: the real app over HTTP, and the real binary, on SQLite and PostgreSQL.
 
+mod auth;
 mod browser;
 mod cli;
 mod crash;

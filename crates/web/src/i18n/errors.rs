@@ -142,6 +142,128 @@ pub fn error_text(code: ErrorCode, locale: Locale) -> ErrorText {
                 "Top up your wallet, or try a smaller amount.",
             ),
         ),
+        ErrorCode::InvalidLogin => (
+            text(
+                "邮箱地址或手机号码格式不正确。",
+                "请检查标出的字段：邮箱须形如 name@example.com，手机号须带国家代码，例如 +86 138 0013 8000。",
+            ),
+            text(
+                "That e-mail address or phone number isn't valid.",
+                "Check the field shown: an e-mail looks like name@example.com, and a phone number starts with its country code, such as +86 138 0013 8000.",
+            ),
+        ),
+        ErrorCode::PasswordTooShort => (
+            text(
+                "密码太短。",
+                "请使用更长的密码，几个词组合在一起既够长又好记。",
+            ),
+            text(
+                "That password is too short.",
+                "Use a longer one: a few words together are long enough and easy to remember.",
+            ),
+        ),
+        ErrorCode::PasswordTooLong => (
+            text("密码太长。", "请使用短一些的密码。"),
+            text("That password is too long.", "Use a shorter password."),
+        ),
+        ErrorCode::PasswordTooCommon => (
+            text(
+                "这个密码太常见，很容易被猜到。",
+                "请换一个别人猜不到的密码，例如几个不相关的词组合在一起。",
+            ),
+            text(
+                "That password is too common and easy to guess.",
+                "Choose one nobody could guess, such as a few unrelated words together.",
+            ),
+        ),
+        ErrorCode::PasswordContainsPersonalInfo => (
+            text(
+                "密码中包含了您的邮箱地址或手机号码。",
+                "请换一个不含邮箱地址或手机号码的密码。",
+            ),
+            text(
+                "That password contains your e-mail address or phone number.",
+                "Choose a password without your e-mail address or phone number in it.",
+            ),
+        ),
+        ErrorCode::CodeWrong => (
+            text("验证码不正确。", "请核对我们发送给您的验证码后重新输入。"),
+            text(
+                "That code isn't right.",
+                "Check the code we sent you and enter it again.",
+            ),
+        ),
+        ErrorCode::CodeExpired => (
+            text("验证码已过期。", "请重新获取验证码，并在有效期内输入。"),
+            text(
+                "That code has expired.",
+                "Ask for a new code and enter it before it expires.",
+            ),
+        ),
+        ErrorCode::CodeAttemptsExhausted => (
+            text("验证码输错次数过多，已失效。", "请重新获取验证码后再试。"),
+            text(
+                "Too many wrong codes were entered, so this code no longer works.",
+                "Ask for a new code, then try again.",
+            ),
+        ),
+        ErrorCode::NoCodePending => (
+            text(
+                "这个地址没有待使用的验证码。",
+                "请确认邮箱或手机号填写无误，或重新获取验证码。",
+            ),
+            text(
+                "There is no code waiting for this address.",
+                "Check the e-mail address or phone number, or ask for a new code.",
+            ),
+        ),
+        ErrorCode::InvalidCredentials => (
+            text(
+                "账号或密码不正确。",
+                "请检查后重新输入；如果忘记了密码，可以重置密码。",
+            ),
+            text(
+                "The e-mail, phone number or password is incorrect.",
+                "Check them and try again, or reset your password if you've forgotten it.",
+            ),
+        ),
+        ErrorCode::AccountLocked => (
+            text(
+                "登录失败次数过多，账号已暂时锁定。",
+                "请等到提示的解锁时间后再登录，或重置密码，或联系帮助中心。",
+            ),
+            text(
+                "Sign-in is locked for a while after too many failed attempts.",
+                "Wait until the time shown, or reset your password, or contact the help center.",
+            ),
+        ),
+        ErrorCode::AccountFrozen => (
+            text(
+                "账号已被冻结，暂时无法登录或转出资金。",
+                "请联系帮助中心核实身份后解冻账号。",
+            ),
+            text(
+                "This account is frozen: it can't sign in or move money out.",
+                "Contact the help center to confirm who you are and unfreeze it.",
+            ),
+        ),
+        ErrorCode::AddressNotVerified => (
+            text(
+                "您的邮箱或手机号尚未验证。",
+                "请输入我们发送给您的验证码完成验证，然后再登录。",
+            ),
+            text(
+                "Your e-mail address or phone number hasn't been confirmed yet.",
+                "Enter the code we sent you to confirm it, then sign in.",
+            ),
+        ),
+        ErrorCode::NotSignedIn => (
+            text("您尚未登录，或登录已过期。", "请重新登录后再试。"),
+            text(
+                "You're not signed in, or your session has expired.",
+                "Sign in again, then retry.",
+            ),
+        ),
     };
     locale.pick(zh_cn, en)
 }

@@ -17,18 +17,37 @@ fn the_document_is_openapi_3_and_lists_the_routes_that_exist() {
             .as_str()
             .is_some_and(|v| v.starts_with("3."))
     );
-    for path in [
-        "/healthz",
-        "/readyz",
-        "/metrics",
-        "/api/v1/currencies",
-        "/api/openapi.json",
+    for (method, path) in [
+        ("get", "/healthz"),
+        ("get", "/readyz"),
+        ("get", "/metrics"),
+        ("get", "/api/v1/currencies"),
+        ("get", "/api/openapi.json"),
+        ("post", "/api/v1/auth/register"),
+        ("post", "/api/v1/auth/verify"),
+        ("post", "/api/v1/auth/login"),
+        ("post", "/api/v1/auth/logout"),
+        ("get", "/api/v1/me"),
     ] {
         assert!(
-            document["paths"][path]["get"].is_object(),
-            "{path} is missing"
+            document["paths"][path][method].is_object(),
+            "{method} {path} is missing"
         );
     }
+}
+
+#[test]
+fn the_document_describes_sign_in_and_the_bearer_token() {
+    let document = document();
+    let schemas = &document["components"]["schemas"];
+    for schema in ["RegisterRequest", "LoginRequest", "LoginResponse", "User"] {
+        assert!(schemas[schema].is_object(), "{schema} is missing");
+    }
+    assert_eq!(
+        document["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert!(document["paths"]["/api/v1/auth/login"]["post"]["responses"]["423"].is_object());
 }
 
 #[test]

@@ -10,6 +10,8 @@ use serde_json::Value;
 use tower::ServiceExt;
 use web::AppState;
 
+pub use crate::fake_accounts::FakeAccounts;
+
 /// The whole app over a database that answers, with cookies for plain HTTP.
 pub fn app() -> Router {
     web::router(state(
@@ -23,12 +25,23 @@ pub enum DatabaseAnswers {
     No,
 }
 
+/// The whole app over `accounts`, so a test can look at what the fake saw.
+pub fn app_with_accounts(accounts: Arc<FakeAccounts>) -> Router {
+    let mut state = state(
+        DatabaseAnswers::Yes,
+        PrometheusBuilder::new().build_recorder().handle(),
+    );
+    state.accounts = accounts;
+    web::router(state)
+}
+
 pub fn state(database: DatabaseAnswers, metrics: PrometheusHandle) -> AppState {
     let answers = matches!(database, DatabaseAnswers::Yes);
     AppState {
         readiness: Arc::new(move || Box::pin(async move { answers })),
         metrics,
         secure_cookies: false,
+        accounts: Arc::new(FakeAccounts::default()),
     }
 }
 
