@@ -229,6 +229,14 @@ impl fmt::Display for UtcOffset {
     }
 }
 
+/// The same UTC wall-clock time `months` calendar months after `at` (before it when negative),
+/// the day clamped to the end of a shorter month.
+pub fn months_after(at: UnixSeconds, months: i32) -> UnixSeconds {
+    let utc = UtcOffset::UTC;
+    let time_of_day = at - utc.start_of_day(at);
+    utc.start_of(utc.date_at(at).add_months(months)) + time_of_day
+}
+
 /// Why text is not an RFC 3339 time.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not an RFC 3339 time such as 2027-01-15T08:00:00Z")]
@@ -422,6 +430,23 @@ mod tests {
         ] {
             assert!(parse_rfc3339(junk).is_err(), "{junk}");
         }
+    }
+
+    #[test]
+    fn months_after_keeps_the_time_of_day_and_clamps_the_day() {
+        let january_31 = parse_rfc3339("2027-01-31T10:30:00Z").expect("valid");
+        assert_eq!(
+            rfc3339_utc(months_after(january_31, 1)),
+            "2027-02-28T10:30:00Z"
+        );
+        assert_eq!(
+            rfc3339_utc(months_after(january_31, 12)),
+            "2028-01-31T10:30:00Z"
+        );
+        assert_eq!(
+            rfc3339_utc(months_after(january_31, -2)),
+            "2026-11-30T10:30:00Z"
+        );
     }
 
     proptest! {

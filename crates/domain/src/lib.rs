@@ -2,9 +2,11 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod fees;
 pub mod identity;
 pub mod ids;
 pub mod ledger_writer;
+pub mod nominal;
 pub mod notify;
 pub mod rounding;
 pub mod store_port;
