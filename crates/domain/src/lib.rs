@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod fees;
+pub mod fx;
 pub mod identity;
 pub mod ids;
 pub mod ledger_writer;

@@ -4,7 +4,9 @@
 pub mod bank_account;
 pub mod card;
 pub mod kind;
+pub mod movements;
 pub mod processor;
+pub mod quote;
 pub mod simulator;
 
 pub use bank_account::{BankAccount, BankAccountError, BankAccountNumber, BankAccountScheme};
@@ -13,9 +15,14 @@ pub use card::{
     HolderName, SavedCard,
 };
 pub use kind::{MovementKind, UnknownMovementKind};
+pub use movements::{Conversion, MovementError};
 pub use processor::{
     BankRail, CardProcessor, ChargeReceipt, ChargeRequest, PayoutError, PayoutNext, PayoutReceipt,
     PayoutRequest, PayoutRetryPolicy, ProcessorError, save_card,
+};
+pub use quote::{
+    FeeContext, QUOTE_LIFETIME_DEFAULT_S, Quote, QuoteError, QuotePolicy, QuoteRequest, QuotedRate,
+    new_quote_id,
 };
 pub use simulator::{
     RailMode, RailSwitch, SimulatedRail, TEST_BANK_ACCOUNTS, TEST_CARDS, TestBankAccount,
