@@ -7,6 +7,7 @@ pub mod fx;
 pub mod identity;
 pub mod ids;
 pub mod ledger_writer;
+pub mod limits;
 pub mod nominal;
 pub mod notify;
 pub mod rounding;
