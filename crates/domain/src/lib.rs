@@ -10,6 +10,7 @@ pub mod ledger_writer;
 pub mod limits;
 pub mod nominal;
 pub mod notify;
+pub mod records;
 pub mod rounding;
 pub mod store_port;
 pub mod wallet;
