@@ -388,6 +388,28 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_readme_lists_every_test_card_and_bank_account_with_its_outcome() {
+        let readme = include_str!("../../../../README.md");
+        for card in TEST_CARDS {
+            let row = readme
+                .lines()
+                .find(|line| line.starts_with(&format!("| {} |", card.number)))
+                .unwrap_or_else(|| panic!("README lists {}", card.number));
+            assert!(row.contains(card.brand.display_name()), "{row}");
+            assert!(row.contains(card.outcome.code()), "{row}");
+        }
+        for account in TEST_BANK_ACCOUNTS {
+            let row = readme
+                .lines()
+                .find(|line| line.starts_with(&format!("| {} |", account.number)))
+                .unwrap_or_else(|| panic!("README lists {}", account.number));
+            if account.outcome == TestBankAccountOutcome::AccountClosed {
+                assert!(row.contains(account.outcome.code()), "{row}");
+            }
+        }
+    }
+
     #[tokio::test]
     async fn each_test_card_charges_with_its_documented_outcome() {
         let rail = SimulatedRail::new(RailSwitch::new());
