@@ -76,7 +76,8 @@ impl CivilDate {
     /// 31 January plus one month is 28 or 29 February.
     pub fn add_months(self, months: i32) -> CivilDate {
         let index = i64::from(self.year) * 12 + i64::from(self.month) - 1 + i64::from(months);
-        let year = i32::try_from(index.div_euclid(12)).expect("years stay within i32");
+        let year = index.div_euclid(12);
+        let year = i32::try_from(year).unwrap_or(if year < 0 { i32::MIN } else { i32::MAX });
         let month = (index.rem_euclid(12) + 1) as u32;
         let day = self.day.min(days_in_month(year, month));
         CivilDate { year, month, day }

@@ -445,6 +445,8 @@ impl Category {
 /// Why a record cannot be made as asked.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RecordError {
+    #[error("a record's id is a transaction id and its user a usr_ id")]
+    IdInvalid,
     #[error("a note may have at most {USER_NOTE_LENGTH_MAX} characters and no control characters")]
     NoteInvalid,
     #[error("a counterparty's id and label have 1 to {COUNTERPARTY_LENGTH_MAX} characters")]
@@ -458,6 +460,7 @@ pub enum RecordError {
 impl RecordError {
     pub const fn code(&self) -> &'static str {
         match self {
+            RecordError::IdInvalid => "record_id_invalid",
             RecordError::NoteInvalid => "note_invalid",
             RecordError::CounterpartyInvalid => "counterparty_invalid",
             RecordError::AmountNegative => "amount_invalid",
@@ -534,6 +537,12 @@ impl TransactionRecord {
     }
 
     fn assemble(new: NewRecord, timeline: Timeline) -> Result<TransactionRecord, RecordError> {
+        // The id names the ledger entry, and the user's wallets are keyed by the user id.
+        let user_valid = ledger::AccountId::parse(&format!("{}:CNY", new.user_id))
+            .is_ok_and(|account| account.owner().is_some());
+        if ledger::EntryId::parse(&new.id).is_err() || !user_valid {
+            return Err(RecordError::IdInvalid);
+        }
         let negative = new.amount.is_negative()
             || new.fee.is_negative()
             || new.arrived.is_some_and(|(amount, _)| amount.is_negative());

@@ -184,6 +184,22 @@ fn records_start_only_where_their_kind_may() {
 }
 
 #[test]
+fn a_record_needs_a_transaction_id_and_a_user_id() {
+    let with = |id: &str, user_id: &str| {
+        TransactionRecord::new(NewRecord {
+            id: id.to_owned(),
+            user_id: user_id.to_owned(),
+            ..new_record(RecordKind::Transfer, TransactionStatus::Completed)
+        })
+    };
+    assert!(with("txn_0192abc", "usr_a").is_ok());
+    assert_eq!(with("txn-1", "usr_a"), Err(RecordError::IdInvalid));
+    assert_eq!(with("", "usr_a"), Err(RecordError::IdInvalid));
+    assert_eq!(with("txn_1", "alice"), Err(RecordError::IdInvalid));
+    assert_eq!(with("txn_1", "usr_a:CNY"), Err(RecordError::IdInvalid));
+}
+
+#[test]
 fn timeline_times_never_go_backwards_and_the_timeline_is_bounded() {
     let mut record = withdrawal();
     record

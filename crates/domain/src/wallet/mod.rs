@@ -21,8 +21,8 @@ pub use processor::{
     PayoutRequest, PayoutRetryPolicy, ProcessorError, save_card,
 };
 pub use quote::{
-    FeeContext, QUOTE_LIFETIME_DEFAULT_S, Quote, QuoteError, QuotePolicy, QuoteRequest, QuotedRate,
-    new_quote_id,
+    FeeContext, Pricing, QUOTE_LIFETIME_DEFAULT_S, Quote, QuoteError, QuotePolicy, QuoteRequest,
+    QuotedRate, new_quote_id,
 };
 pub use simulator::{
     RailMode, RailSwitch, SimulatedRail, TEST_BANK_ACCOUNTS, TEST_CARDS, TestBankAccount,

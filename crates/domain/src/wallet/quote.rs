@@ -136,25 +136,35 @@ impl QuoteError {
     }
 }
 
+/// What prices a quote: the fee schedule in force, the current rates, and the quote policy.
+#[derive(Clone, Copy, Debug)]
+pub struct Pricing<'a> {
+    pub schedule: &'a FeeSchedule,
+    pub rates: &'a RateTable,
+    pub policy: QuotePolicy,
+}
+
 /// A fresh quote id.
 pub fn new_quote_id() -> String {
     new_id("quo")
 }
 
 impl Quote {
-    /// Prices `request` for `user_id` at `now`: fees under `schedule` in the currency sent, then
-    /// (for an exchange or remittance) what is left converted at the table's rate.
-    #[allow(clippy::too_many_arguments)]
+    /// Prices `request` for `user_id` at `now`: fees under the schedule in the currency sent,
+    /// then (for an exchange or remittance) what is left converted at the table's rate.
     pub fn build(
         id: String,
         user_id: &str,
         request: QuoteRequest,
-        schedule: &FeeSchedule,
         context: FeeContext,
-        rates: &RateTable,
-        policy: QuotePolicy,
+        pricing: Pricing<'_>,
         now: UnixSeconds,
     ) -> Result<Quote, QuoteError> {
+        let Pricing {
+            schedule,
+            rates,
+            policy,
+        } = pricing;
         let fees = fee_breakdown(
             schedule,
             &FeeRequest {
@@ -272,10 +282,12 @@ mod tests {
             "quo_1".to_owned(),
             "usr_a",
             request,
-            &schedule(),
             context(),
-            &rates(),
-            QuotePolicy::default(),
+            Pricing {
+                schedule: &schedule(),
+                rates: &rates(),
+                policy: QuotePolicy::default(),
+            },
             NOW,
         )
     }
@@ -353,10 +365,12 @@ mod tests {
             "quo_1".to_owned(),
             "usr_a",
             exchange(100_000),
-            &schedule(),
             context(),
-            &rates(),
-            stale,
+            Pricing {
+                schedule: &schedule(),
+                rates: &rates(),
+                policy: stale,
+            },
             NOW,
         );
         assert_eq!(refused.map_err(|e| e.code()), Err("fx_rate_stale"));
