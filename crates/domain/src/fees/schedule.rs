@@ -137,7 +137,7 @@ pub struct FeeRules {
 }
 
 impl Default for FeeRules {
-    /// The product's defaults, all written down in the README's fee table.
+    /// The product's defaults, as the README states them.
     fn default() -> Self {
         FeeRules {
             transaction_rate_ppm: PPM_PER_PERCENT / 10,
