@@ -1,11 +1,19 @@
 //! OKPay's use cases and the storage port they need. Knows nothing of HTTP, JSON, HTML or SQL.
 
 pub mod audit;
+pub mod calendar;
+pub mod fees;
+pub mod fx;
 pub mod identity;
 pub mod ids;
 pub mod ledger_writer;
+pub mod limits;
+pub mod nominal;
 pub mod notify;
+pub mod records;
+pub mod rounding;
 pub mod store_port;
+pub mod wallet;
 
 pub use ledger_writer::{Ledger, LedgerError, WriterConfig};
 pub use store_port::{AuditStore, IdentityStore, LedgerStore, StoreError};
