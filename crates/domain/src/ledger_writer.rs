@@ -4,6 +4,9 @@
 //! Callers wait on their own answer; the writer answers every caller only after the batch commits,
 //! so an answer is never given for money that a crash could still lose.
 
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -84,53 +87,98 @@ impl Ledger {
     }
 }
 
+/// A batch handed to the store and not yet answered.
+struct InFlight {
+    outcome: Pin<Box<dyn Future<Output = BatchOutcome> + Send>>,
+    replies: Vec<oneshot::Sender<Result<Applied, LedgerError>>>,
+    started: Instant,
+}
+
+type BatchOutcome = Result<Vec<Result<Applied, Rejection>>, StoreError>;
+
 async fn run_writer<S: LedgerStore>(
     store: Arc<S>,
     mut receiver: mpsc::Receiver<Submission>,
     batch_size_max: usize,
 ) {
-    let mut commands = Vec::with_capacity(batch_size_max);
-    let mut replies = Vec::with_capacity(batch_size_max);
+    let in_flight_max = store.batches_in_flight_max().max(1);
+    let mut in_flight: VecDeque<InFlight> = VecDeque::with_capacity(in_flight_max);
     let mut waiting = Vec::with_capacity(batch_size_max);
-    // recv_many takes whatever is queued, up to the limit, and waits only when nothing is.
-    while receiver.recv_many(&mut waiting, batch_size_max).await > 0 {
-        metrics::gauge!("okpay_ledger_queue_depth").set(receiver.len() as f64);
-        for submission in waiting.drain(..) {
-            commands.push(submission.command);
-            replies.push(submission.reply);
+    let mut open = true;
+    while open || !in_flight.is_empty() {
+        if !open || in_flight.len() >= in_flight_max {
+            let batch = in_flight.pop_front().expect("a batch is in flight");
+            answer(batch.outcome.await, batch.replies, batch.started);
+            continue;
         }
-        let started = Instant::now();
-        let outcome = store.apply_batch(&commands).await;
-        metrics::histogram!("okpay_ledger_commit_seconds").record(started.elapsed().as_secs_f64());
-        metrics::histogram!("okpay_ledger_batch_size").record(commands.len() as f64);
-        match outcome {
-            Ok(results) => {
-                assert_eq!(
-                    results.len(),
-                    commands.len(),
-                    "the store answers every command"
-                );
-                for (reply, result) in replies.drain(..).zip(results) {
-                    let label = if result.is_ok() {
-                        "applied"
-                    } else {
-                        "rejected"
-                    };
-                    metrics::counter!("okpay_ledger_commands_total", "outcome" => label)
-                        .increment(1);
-                    // A caller that stopped waiting no longer needs its answer.
-                    let _ = reply.send(result.map_err(LedgerError::Rejected));
-                }
+        // Take the next batch as soon as commands wait, or answer the oldest batch as soon as
+        // it is durable, whichever comes first. recv_many takes whatever is queued, up to the
+        // limit, and waits only when nothing is.
+        tokio::select! {
+            biased;
+            outcome = async {
+                let oldest = in_flight.front_mut().expect("guarded by the precondition");
+                (&mut oldest.outcome).await
+            }, if !in_flight.is_empty() => {
+                let batch = in_flight.pop_front().expect("the batch just answered");
+                answer(outcome, batch.replies, batch.started);
             }
-            Err(error) => {
-                tracing::error!(%error, batch_size = commands.len(), "ledger batch failed; nothing in it was written");
-                metrics::counter!("okpay_ledger_commands_total", "outcome" => "failed")
-                    .increment(commands.len() as u64);
-                for reply in replies.drain(..) {
-                    let _ = reply.send(Err(LedgerError::Unavailable(error.clone())));
+            received = receiver.recv_many(&mut waiting, batch_size_max) => {
+                if received == 0 {
+                    open = false;
+                    continue;
                 }
+                metrics::gauge!("okpay_ledger_queue_depth").set(receiver.len() as f64);
+                let mut commands = Vec::with_capacity(waiting.len());
+                let mut replies = Vec::with_capacity(waiting.len());
+                for submission in waiting.drain(..) {
+                    commands.push(submission.command);
+                    replies.push(submission.reply);
+                }
+                metrics::histogram!("okpay_ledger_batch_size").record(commands.len() as f64);
+                in_flight.push_back(InFlight {
+                    outcome: Box::pin(store.start_batch(commands)),
+                    replies,
+                    started: Instant::now(),
+                });
             }
         }
-        commands.clear();
+    }
+}
+
+/// Answers every caller of one batch, now that it is durable (or failed as a whole).
+fn answer(
+    outcome: BatchOutcome,
+    replies: Vec<oneshot::Sender<Result<Applied, LedgerError>>>,
+    started: Instant,
+) {
+    metrics::histogram!("okpay_ledger_commit_seconds").record(started.elapsed().as_secs_f64());
+    match outcome {
+        Ok(results) => {
+            assert_eq!(
+                results.len(),
+                replies.len(),
+                "the store answers every command"
+            );
+            let batch_size = replies.len() as u64;
+            let mut applied = 0_u64;
+            for (reply, result) in replies.into_iter().zip(results) {
+                applied += u64::from(result.is_ok());
+                // A caller that stopped waiting no longer needs its answer.
+                let _ = reply.send(result.map_err(LedgerError::Rejected));
+            }
+            metrics::counter!("okpay_ledger_commands_total", "outcome" => "applied")
+                .increment(applied);
+            metrics::counter!("okpay_ledger_commands_total", "outcome" => "rejected")
+                .increment(batch_size - applied);
+        }
+        Err(error) => {
+            tracing::error!(%error, batch_size = replies.len(), "ledger batch failed; nothing in it was written");
+            metrics::counter!("okpay_ledger_commands_total", "outcome" => "failed")
+                .increment(replies.len() as u64);
+            for reply in replies {
+                let _ = reply.send(Err(LedgerError::Unavailable(error.clone())));
+            }
+        }
     }
 }

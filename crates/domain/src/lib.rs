@@ -2,18 +2,25 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod community;
+pub mod delivery;
 pub mod fees;
 pub mod fx;
+pub mod help;
 pub mod identity;
 pub mod ids;
+pub mod jobs;
 pub mod ledger_writer;
 pub mod limits;
 pub mod nominal;
 pub mod notify;
 pub mod records;
 pub mod rounding;
+pub mod staff;
 pub mod store_port;
+pub mod support;
+pub mod tickets;
 pub mod wallet;
 
 pub use ledger_writer::{Ledger, LedgerError, WriterConfig};
-pub use store_port::{AuditStore, IdentityStore, LedgerStore, StoreError};
+pub use store_port::{AuditStore, IdentityStore, LedgerStore, SecurityStore, StoreError};

@@ -1,11 +1,16 @@
-//! Starting and stopping OKPay: the store, the ledger's writer and the web server, in that order.
+//! Starting and stopping OKPay: the store, the ledger's writer, the web server and the job worker.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use domain::identity::{AccountRules, Accounts};
+use domain::community::Community;
+use domain::delivery::OUTBOX_DELIVERY_JOB;
+use domain::identity::{AccountRules, Accounts, SecretBox};
+use domain::support::Support;
+use domain::wallet::{MoneyOutGuard, RailSwitch, SimulatedRail, Wallet, WalletRules};
 use domain::{Ledger, LedgerStore, WriterConfig};
+use jobs::{RunningWorker, Worker, WorkerConfig};
 use ledger::{AccountId, Currency, PlatformAccount};
 use store::Store;
 use tokio::net::TcpListener;
@@ -56,6 +61,15 @@ pub struct Running {
     pub address: SocketAddr,
     pub store: Store,
     pub ledger: Ledger,
+    /// The job queue's worker, with every handler registered: tests drive it with
+    /// `jobs.run_pending(now)` when `job_worker` is off.
+    pub jobs: Worker<Store>,
+    job_worker: Option<RunningWorker>,
+    /// The wallet's use cases, shared with the web server (tests move its clock).
+    pub wallet: Arc<Wallet>,
+    /// The simulated processor's and rail's slow/down switch.
+    pub rail_switch: Arc<RailSwitch>,
+    payout_worker: JoinHandle<()>,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
     writer: JoinHandle<()>,
@@ -74,6 +88,13 @@ impl Running {
             .await
             .context("the web server task")?
             .context("the web server")?;
+        // The workers and the wallet hold ledger handles; the writer stops once all are gone.
+        if let Some(worker) = self.job_worker {
+            worker.stop().await;
+        }
+        self.payout_worker.abort();
+        let _ = self.payout_worker.await;
+        drop(self.wallet);
         drop(self.ledger);
         self.writer.await.context("the ledger writer")?;
         self.store.close().await;
@@ -97,24 +118,73 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         .with_context(|| format!("listening on {}", config.listen))?;
     let address = listener.local_addr()?;
     let readiness_store = store.clone();
-    let code_key = store
-        .server_secret("one_time_code_key", &random_hex_secret())
+    let csrf_key = store
+        .server_secret("csrf_key", &random_hex_secret())
         .await
-        .context("reading the server's code key")?;
-    let accounts = Accounts::new(
-        Arc::new(store.clone()),
-        AccountRules::with_code_key(code_key.into_bytes()),
-    );
+        .context("reading the server's CSRF key")?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"));
+    let accounts = Arc::new(accounts(&store, &public_url).await?);
+    let support = Support::new(Arc::new(store.clone()));
+    support
+        .seed_defaults(unix_now())
+        .await
+        .context("seeding the default contact channels")?;
+    // The wallet asks identity before money leaves an account: a frozen one moves nothing out.
+    let wallet = start_wallet(&store, &ledger, accounts.clone()).await?;
+    let rail_switch = Arc::clone(&wallet.1);
+    let wallet = wallet.0;
+    if config.demo {
+        demo::load_wallet(&store, &ledger, &wallet)
+            .await
+            .context("loading the wallet's demo data")?;
+    }
+    let payout_worker = tokio::spawn(payout_worker(Arc::clone(&wallet)));
+    let help = Arc::new(start_help_center(&store).await?);
     let state = web::AppState {
-        accounts: Arc::new(accounts),
+        help: help.clone(),
+        help_desk: Arc::new(domain::help::HelpDesk::new(store.clone(), help)),
+        wallet: Some(Arc::clone(&wallet)),
+        tickets: Some(Arc::new(domain::tickets::Tickets::new(Arc::new(
+            store.clone(),
+        )))),
+        support: Arc::new(support),
+        community: Arc::new(Community::new(Arc::new(store.clone()))),
+        accounts: accounts.clone(),
+        security: accounts,
+        auth_rate_limit: web::AuthRateLimit {
+            per_minute: config.auth_rate_limit_per_minute,
+        },
         readiness: Arc::new(move || {
             let store = readiness_store.clone();
             Box::pin(async move { store.is_ready().await })
         }),
         metrics,
-        secure_cookies: !address.ip().is_loopback(),
+        secure_cookies: config.secure_cookies(address),
+        csrf_key: web::CsrfKey::new(csrf_key.as_bytes()),
     };
     let router = web::router(state);
+    let mut jobs = Worker::new(Arc::new(store.clone()), WorkerConfig::default());
+    let senders = mail::Senders {
+        email: match &config.smtp_url {
+            Some(url) => Some(
+                mail::SmtpSender::new(url, &config.mail_from)
+                    .with_context(|| format!("the SMTP server {}", redact(url)))?,
+            ),
+            None => None,
+        },
+        sms: None,
+    };
+    jobs.register(
+        OUTBOX_DELIVERY_JOB,
+        Arc::new(mail::DeliverOutboxMessage::new(
+            Arc::new(store.clone()),
+            senders,
+        )),
+    );
+    let job_worker = config.job_worker.then(|| jobs.clone().start());
     let (shutdown, shutdown_signal) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(
@@ -130,10 +200,98 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         address,
         store,
         ledger,
+        jobs,
+        job_worker,
+        wallet,
+        rail_switch,
+        payout_worker,
         shutdown,
         server,
         writer,
     })
+}
+
+/// The accounts use cases over `store`, with the server's secrets (made on first start).
+pub async fn accounts(store: &Store, public_url: &str) -> anyhow::Result<Accounts<Store>> {
+    let code_key = store
+        .server_secret("one_time_code_key", &random_hex_secret())
+        .await
+        .context("reading the server's code key")?;
+    let totp_key = store
+        .server_secret("totp_secret_key", &random_hex_secret())
+        .await
+        .context("reading the server's TOTP key")?;
+    let mut rules = AccountRules::with_code_key(code_key.into_bytes());
+    rules.totp_box = SecretBox::new(totp_key.as_bytes());
+    rules.public_url = public_url.trim_end_matches('/').to_owned();
+    Ok(Accounts::new(Arc::new(store.clone()), rules))
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64)
+}
+
+/// How often approved withdrawals are looked at for payout.
+const PAYOUT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The wallet over `store` and `ledger`, with the simulated processor and rail (the default
+/// until a real provider is configured) and the starting FX rates on a fresh database.
+pub async fn start_wallet(
+    store: &Store,
+    ledger: &Ledger,
+    guard: Arc<dyn MoneyOutGuard>,
+) -> anyhow::Result<(Arc<Wallet>, Arc<RailSwitch>)> {
+    let switch = RailSwitch::new();
+    let rail = Arc::new(SimulatedRail::new(Arc::clone(&switch)));
+    let wallet = Wallet::new(
+        Arc::new(store.clone()),
+        ledger.clone(),
+        rail.clone(),
+        rail,
+        guard,
+        WalletRules::default(),
+    );
+    wallet
+        .seed()
+        .await
+        .context("publishing the built-in fee schedule and the starting FX rates")?;
+    Ok((Arc::new(wallet), switch))
+}
+
+/// Pays out approved withdrawals as they fall due. A plain interval task for now; the job
+/// queue can take it over by calling `process_due_withdrawals` the same way.
+async fn payout_worker(wallet: Arc<Wallet>) {
+    let mut ticks = tokio::time::interval(PAYOUT_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match wallet.process_due_withdrawals().await {
+            Ok(pass) if pass != domain::wallet::PayoutPass::default() => {
+                tracing::info!(?pass, "payout pass");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "payout pass failed; the next one retries"),
+        }
+    }
+}
+
+/// The help center over the stored articles (the built-in ones are stored on first start), with
+/// its search index built off the async threads.
+async fn start_help_center(store: &Store) -> anyhow::Result<domain::help::HelpCenter> {
+    let builtin = domain::help::builtin_articles()
+        .map_err(|(file, error)| anyhow::anyhow!("built-in help article {file}: {error}"))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64);
+    let articles = domain::help::load_articles(store, &builtin, now)
+        .await
+        .context("loading the help articles")?;
+    tokio::task::spawn_blocking(move || search::help_center(articles))
+        .await
+        .context("building the help center")?
+        .context("building the help center's search index")
 }
 
 /// 256 random bits as hex, offered as a new server secret (kept only if none exists yet).

@@ -52,6 +52,9 @@ pub struct ModeResult {
     pub transfers_per_s: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// CPU time the whole process spent per transfer (Linux only). On a machine shared with
+    /// other work, transfers/s shows the share of the CPU the run got; this shows the cost.
+    pub cpu_us_per_transfer: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -67,8 +70,12 @@ pub struct BenchReport {
 
 impl ModeResult {
     pub fn line(&self) -> String {
+        let cpu = self
+            .cpu_us_per_transfer
+            .map(|us| format!("   cpu {us:.1} µs/transfer"))
+            .unwrap_or_default();
         format!(
-            "{:<8} {:>10.0} transfers/s   p50 {:>7.2} ms   p99 {:>7.2} ms   ({} transfers in {:.1} s, {} refused)",
+            "{:<8} {:>10.0} transfers/s   p50 {:>7.2} ms   p99 {:>7.2} ms{cpu}   ({} transfers in {:.1} s, {} refused)",
             self.mode,
             self.transfers_per_s,
             self.p50_ms,
@@ -179,6 +186,7 @@ async fn run_mode(
     let done = Arc::new(AtomicU64::new(0));
     let wallets = Arc::new(accounts.wallets.clone());
     let progress = progress_bar(mode, duration);
+    let cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(submitters);
     for _ in 0..submitters {
@@ -236,6 +244,9 @@ async fn run_mode(
         rejected += task_rejected;
     }
     let seconds = started.elapsed().as_secs_f64();
+    let cpu_seconds = process_cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     progress.finish_and_clear();
     latencies.sort_unstable();
     let transfers = done.load(Ordering::Relaxed);
@@ -247,7 +258,22 @@ async fn run_mode(
         transfers_per_s: transfers as f64 / seconds,
         p50_ms: percentile_ms(&latencies, 0.50),
         p99_ms: percentile_ms(&latencies, 0.99),
+        cpu_us_per_transfer: cpu_seconds
+            .filter(|_| transfers > 0)
+            .map(|cpu| cpu * 1e6 / transfers as f64),
     })
+}
+
+/// User + system CPU time of this process so far, from `/proc/self/stat` (in USER_HZ, which
+/// Linux fixes at 100 a second); `None` where there is no such file.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) may hold spaces; the fields after it are plain numbers.
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let mut fields = after_name.split(' ').skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) as f64 / 100.0)
 }
 
 /// Uniform modes pick two distinct random wallets; the hot mode routes every transfer through
@@ -277,7 +303,9 @@ async fn naive_transfer(
     store: &Store,
     command: LedgerCommand,
 ) -> Result<ledger::Applied, LedgerError> {
-    let mut results = store.apply_batch(std::slice::from_ref(&command)).await?;
+    let mut results = store
+        .apply_in_own_transaction(std::slice::from_ref(&command))
+        .await?;
     results
         .pop()
         .expect("one answer for one command")
@@ -326,6 +354,269 @@ pub async fn password_hash(rounds: usize) -> anyhow::Result<String> {
         percentile_ms(&hash_us, 0.5),
         percentile_ms(&hash_us, 0.99),
         percentile_ms(&verify_us, 0.5),
+    ))
+}
+
+/// Sign-in figures: latency of whole sign-ins (lookup, lock check, argon2id verify, attempt,
+/// session and audit rows) one at a time and `concurrency` at once.
+pub async fn login(
+    store: &store::Store,
+    rounds: usize,
+    concurrency: usize,
+) -> anyhow::Result<String> {
+    use domain::IdentityStore;
+    use domain::identity::{Client, UserStatus};
+
+    let accounts = std::sync::Arc::new(crate::app::accounts(store, "http://bench.invalid").await?);
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs() as i64)
+    };
+    let password = "benchmark-passphrase-orbit-17";
+    let run = uuid::Uuid::now_v7().simple().to_string();
+    // Each account takes at most 50 sign-ins, well under the lockout's 100 attempts an hour.
+    let per_account = 50;
+    let total = rounds * 2 + concurrency * per_account;
+    let mut logins = Vec::new();
+    for account in 0..total.div_ceil(per_account) {
+        let login = format!("bench-{run}-{account}@example.com");
+        let registration = accounts.register(&login, password, "en", now()).await?;
+        store
+            .set_user_status(&registration.user_id, UserStatus::Active, Some(now()))
+            .await?;
+        logins.push(login);
+    }
+    let client = Client {
+        ip: "127.0.0.1".into(),
+        user_agent: "okpay-bench".into(),
+    };
+    let logins = std::sync::Arc::new(logins);
+    let mut lines = Vec::new();
+    let mut next_account = 0;
+    for workers in [1, concurrency] {
+        let started = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        let per_worker = rounds.div_ceil(workers);
+        for _ in 0..workers {
+            let accounts = accounts.clone();
+            let client = client.clone();
+            let logins = logins.clone();
+            let first_account = next_account;
+            next_account += per_worker.div_ceil(per_account);
+            tasks.spawn(async move {
+                let mut latencies = Vec::with_capacity(per_worker);
+                for round in 0..per_worker {
+                    let login = &logins[first_account + round / per_account];
+                    let began = Instant::now();
+                    accounts
+                        .sign_in(login, password, &client, now())
+                        .await
+                        .map_err(|error| anyhow::anyhow!("a benchmark sign-in failed: {error}"))?;
+                    latencies.push(began.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+                }
+                anyhow::Ok(latencies)
+            });
+        }
+        let mut latencies = Vec::new();
+        for result in tasks.join_all().await {
+            latencies.extend(result?);
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        latencies.sort_unstable();
+        lines.push(format!(
+            "login, {workers:>2} at once: p50 {:>6.1} ms   p99 {:>6.1} ms   {:>6.1} sign-ins/s   ({} sign-ins)",
+            percentile_ms(&latencies, 0.5),
+            percentile_ms(&latencies, 0.99),
+            latencies.len() as f64 / elapsed,
+            latencies.len()
+        ));
+    }
+    Ok(lines.join("\n"))
+}
+
+/// `okpay bench http`: people made and funded, then transfers over HTTP from `clients` clients;
+/// prints the figures and the verify report, and answers whether verify was clean.
+pub async fn http(
+    config: &crate::config::Config,
+    seconds: f64,
+    clients: usize,
+    users: usize,
+) -> anyhow::Result<bool> {
+    let running = crate::app::start(config).await?;
+    eprintln!("making {users} people (sign-in, card, top-up each)…");
+    let people = crate::load::people(&running, users.max(2), 10_000_000).await?;
+    let figures = crate::load::transfers(
+        &running.url(),
+        std::sync::Arc::new(people),
+        clients.max(1),
+        std::time::Duration::from_secs_f64(seconds.max(0.1)),
+    )
+    .await?;
+    println!(
+        "database {} · {clients} clients · {users} people · {:.1} s",
+        dialect_name(&running.store),
+        figures.seconds
+    );
+    println!(
+        "transfers over HTTP: {:.0}/s · p50 {:.1} ms · p99 {:.1} ms · {} completed, {} refused, {} failed",
+        figures.per_second(),
+        figures.percentile_ms(50.0),
+        figures.percentile_ms(99.0),
+        figures.completed,
+        figures.refused,
+        figures.failed
+    );
+    let verify = crate::app::verify(&running.store).await?;
+    println!("{verify}");
+    running.stop().await?;
+    Ok(verify.is_clean())
+}
+
+/// The resident memory of this process in KiB (Linux), for the export benchmark.
+fn resident_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|line| line.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// `okpay bench export`: `records` records for one person written straight to the store (they
+/// stand for history; no money moves), then the CSV export streamed over HTTP and counted.
+pub async fn export(config: &crate::config::Config, records: usize) -> anyhow::Result<()> {
+    use domain::records::{
+        Counterparty, Direction, NewRecord, RecordKind, TransactionRecord, TransactionStatus,
+    };
+    use domain::wallet::WalletStore;
+
+    let running = crate::app::start(config).await?;
+    let people = crate::load::people(&running, 2, 10_000).await?;
+    let person = &people[0];
+    let now = running.wallet.now();
+    eprintln!("writing {records} records…");
+    let written = Instant::now();
+    let mut batch = Vec::with_capacity(10_000);
+    for index in 0..records {
+        let record = TransactionRecord::new(NewRecord {
+            id: format!("txn_bench_{index:08}"),
+            user_id: person.id.clone(),
+            kind: RecordKind::Transfer,
+            direction: Direction::Out,
+            status: TransactionStatus::Completed,
+            amount: Amount::from_minor(100 + (index as i64 % 10_000)),
+            currency: Currency::Cny,
+            fee: Amount::from_minor(1),
+            arrived: Some((
+                Amount::from_minor(100 + (index as i64 % 10_000)),
+                Currency::Cny,
+            )),
+            counterparty: Some(Counterparty {
+                id: people[1].id.clone(),
+                label: "b***@example.com".into(),
+            }),
+            note: Some("基准测试, \"export\"".into()),
+            fee_schedule_id: Some(domain::wallet::DEFAULT_FEE_SCHEDULE_ID.into()),
+            quote_id: None,
+            failure_reason: None,
+            created_at: now - (records - index) as i64,
+        })?;
+        batch.push((record, None));
+        if batch.len() == 10_000 || index + 1 == records {
+            running.store.insert_records(&batch).await?;
+            batch.clear();
+        }
+    }
+    eprintln!(
+        "written in {:.1} s; exporting…",
+        written.elapsed().as_secs_f64()
+    );
+    let before = resident_kib().unwrap_or(0);
+    let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(before));
+    let sampler = {
+        let peak = std::sync::Arc::clone(&peak);
+        tokio::spawn(async move {
+            loop {
+                if let Some(now) = resident_kib() {
+                    peak.fetch_max(now, std::sync::atomic::Ordering::Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+    };
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let mut response = client
+        .get(format!("{}/api/v1/transactions/export.csv", running.url()))
+        .bearer_auth(&person.token)
+        .send()
+        .await?;
+    anyhow::ensure!(response.status().is_success(), "{}", response.status());
+    let (mut bytes, mut rows) = (0_u64, 0_u64);
+    while let Some(chunk) = response.chunk().await? {
+        bytes += chunk.len() as u64;
+        rows += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    sampler.abort();
+    let grew_mib = (peak
+        .load(std::sync::atomic::Ordering::Relaxed)
+        .saturating_sub(before)) as f64
+        / 1_024.0;
+    println!(
+        "database {} · exported {} records ({:.1} MiB) in {elapsed:.2} s · {:.0} records/s · memory grew {grew_mib:.1} MiB",
+        dialect_name(&running.store),
+        rows.saturating_sub(1),
+        bytes as f64 / 1_048_576.0,
+        rows.saturating_sub(1) as f64 / elapsed
+    );
+    running.stop().await?;
+    Ok(())
+}
+
+fn dialect_name(store: &Store) -> &'static str {
+    match store.dialect() {
+        store::Dialect::Sqlite => "SQLite",
+        store::Dialect::Postgres => "PostgreSQL",
+    }
+}
+
+/// Builds an index of `articles` generated articles and times every query of the mixed set
+/// `rounds` times (each search returns 10 hits with their highlighted snippets).
+pub fn search(articles: usize, rounds: usize) -> anyhow::Result<String> {
+    use domain::help::HelpSearch;
+    use search::bench::{BENCH_QUERIES, generated_articles};
+
+    let seed = domain::help::builtin_articles()
+        .map_err(|(file, error)| anyhow::anyhow!("{file}: {error}"))?;
+    let generated = generated_articles(&seed, articles);
+    let analyzer = search::Analyzer::shared();
+    let started = Instant::now();
+    let index = search::HelpIndex::new(analyzer, &generated)?;
+    let build_s = started.elapsed().as_secs_f64();
+    let mut latencies_us = Vec::with_capacity(rounds * BENCH_QUERIES.len());
+    let mut hits = 0usize;
+    for _ in 0..rounds {
+        for (query, language) in BENCH_QUERIES {
+            let started = Instant::now();
+            let found = index.search(query, Some(*language), 10);
+            latencies_us.push(started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+            hits += found.len();
+        }
+    }
+    anyhow::ensure!(hits > 0, "the queries found nothing");
+    latencies_us.sort_unstable();
+    Ok(format!(
+        "help search over {} generated articles (index built in {build_s:.1} s): {} queries, \
+         p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        generated.len(),
+        latencies_us.len(),
+        percentile_ms(&latencies_us, 0.5),
+        percentile_ms(&latencies_us, 0.99),
+        f64::from(*latencies_us.last().unwrap_or(&0)) / 1000.0,
     ))
 }
 

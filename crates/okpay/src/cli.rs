@@ -1,4 +1,4 @@
-//! The command line: `okpay serve | migrate | verify | demo | bench | backup | restore`.
+//! The command line: `okpay serve | migrate | verify | demo | bench | outbox | support | backup | restore`.
 
 use std::path::PathBuf;
 
@@ -42,6 +42,10 @@ pub enum Command {
         /// Load demo users and balances first.
         #[arg(long)]
         demo: bool,
+        /// Send e-mail through this SMTP server, smtp://HOST:PORT (env OKPAY_SMTP_URL); without
+        /// it e-mail stays in the outbox.
+        #[arg(long, value_name = "URL")]
+        smtp_url: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -57,6 +61,9 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: i64,
     },
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    Staff(StaffCommand),
     /// Write a consistent copy of the embedded database while it runs.
     Backup {
         #[arg(long, value_name = "FILE")]
@@ -67,6 +74,15 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         from: PathBuf,
     },
+    /// Announcements and scam reports, for operators (until the staff console edits them).
+    #[command(subcommand)]
+    Support(SupportCommand),
+    /// The withdrawal review queue: list, approve or reject (finance staff).
+    #[command(subcommand)]
+    Withdrawals(WithdrawalsCommand),
+    /// The fee schedule's versions: list them, or publish a new one (admins).
+    #[command(subcommand)]
+    Fees(FeesCommand),
     /// Tools for tests and diagnosis.
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),
@@ -92,11 +108,106 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Sign-in latency (p50, p99) one at a time and several at once, on the configured database.
+    Login {
+        /// Sign-ins per run.
+        #[arg(long, default_value_t = 200)]
+        rounds: usize,
+        /// Sign-ins at once in the second run.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
+    /// Transfers over real HTTP: `clients` concurrent clients among `users` people; prints
+    /// transfers/s and latency percentiles, then runs verify. Point it at a scratch database.
+    Http {
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        #[arg(long, default_value_t = 200)]
+        users: usize,
+    },
+    /// Streams the CSV export of `records` transaction records of one user over HTTP; prints
+    /// the time and how much the process's memory grew. Point it at a scratch database.
+    Export {
+        #[arg(long, default_value_t = 1_000_000)]
+        records: usize,
+    },
+    /// Help-center search latency over generated articles (both languages), per query.
+    Search {
+        /// Articles to generate and index.
+        #[arg(long, default_value_t = 10_000)]
+        articles: usize,
+        /// Times the whole query set is run.
+        #[arg(long, default_value_t = 100)]
+        rounds: usize,
+    },
     /// The time of one argon2id password hash and one verification on this machine.
     PasswordHash {
         /// Hashes (and as many verifications) to time.
         #[arg(long, default_value_t = 20)]
         rounds: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Add a staff member and print their one-time set-up link (password and TOTP).
+    Create {
+        #[arg(long)]
+        email: String,
+        /// admin, agent, security, risk or finance.
+        #[arg(long)]
+        role: String,
+        /// The language of their messages: zh-CN or en.
+        #[arg(long, default_value = "zh-CN")]
+        locale: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WithdrawalsCommand {
+    /// List the withdrawals waiting for review, oldest first.
+    Review {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Approve a withdrawal: its payout is due at once (paid by the next `okpay serve` pass).
+    Approve {
+        id: String,
+        /// Who approves (a staff id), kept with the withdrawal.
+        #[arg(long)]
+        staff: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Reject a withdrawal with a reason the user reads; the held amount is released.
+    Reject {
+        id: String,
+        #[arg(long)]
+        staff: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeesCommand {
+    /// Every published version, oldest first, with its rules as JSON.
+    List,
+    /// Publish a new version from a JSON file shaped like `list` prints; older versions stay.
+    Publish {
+        /// The version's id (letters, digits, underscores), recorded with every movement it prices.
+        #[arg(long)]
+        id: String,
+        /// When it takes effect, RFC 3339 (default: now).
+        #[arg(long)]
+        effective_at: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        rules: std::path::PathBuf,
+        /// Who publishes it (a staff id).
+        #[arg(long)]
+        staff: String,
     },
 }
 
@@ -108,5 +219,73 @@ pub enum DebugCommand {
         submitters: usize,
         #[arg(long, default_value_t = 1_000_000)]
         count: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SupportCommand {
+    /// Publish a maintenance or incident notice; prints its id.
+    Announce {
+        /// `maintenance` or `incident`.
+        #[arg(long)]
+        kind: String,
+        /// `info`, `degraded` or `outage`.
+        #[arg(long)]
+        severity: String,
+        /// Comma-separated: sign_in, card_topup, transfer, bank_payout, exchange, remittance,
+        /// merchant_payments, chat, tickets.
+        #[arg(long, value_delimiter = ',')]
+        services: Vec<String>,
+        /// RFC 3339, e.g. 2026-11-24T01:00:00Z (default: now).
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// RFC 3339; leave out while an incident's end is unknown.
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        #[arg(long)]
+        title_zh: String,
+        #[arg(long)]
+        title_en: String,
+        #[arg(long)]
+        body_zh: String,
+        #[arg(long)]
+        body_en: String,
+        /// Who is publishing it, for the history and the audit log.
+        #[arg(long, default_value = "system")]
+        by: String,
+    },
+    /// End a notice now (an incident resolved, maintenance done early), or withdraw it.
+    End {
+        id: String,
+        /// Hide it everywhere instead of ending it.
+        #[arg(long)]
+        withdraw: bool,
+        #[arg(long, default_value = "system")]
+        by: String,
+    },
+    /// List the newest notices.
+    Notices {
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// List scam reports, newest first.
+    Reports {
+        /// `pending`, `confirmed` or `rejected`; all when left out.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// Confirm a scam report (the check then says "confirmed scam") or reject it.
+    Review {
+        id: String,
+        #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
+        confirm: bool,
+        #[arg(long)]
+        reject: bool,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long, default_value = "system")]
+        by: String,
     },
 }

@@ -28,6 +28,21 @@ pub struct Config {
     pub ledger_queue_capacity: usize,
     /// The most ledger commands committed in one transaction.
     pub ledger_batch_size_max: usize,
+    /// The address people open, e.g. `https://pay.example.com`, when it differs from `listen`
+    /// (behind a proxy): links in messages use it (else `http://<listen address>`), and cookies
+    /// are `Secure` unless it is on localhost or a loopback address.
+    pub public_url: Option<String>,
+    /// Run the background job worker in this process (mail delivery, recurring jobs). Any number
+    /// of processes may; at least one should.
+    pub job_worker: bool,
+    /// `smtp://HOST:PORT` (or `smtps://`, with optional `user:password@`): e-mail is sent
+    /// through it. Unset, e-mail stays in the outbox (`okpay outbox` prints it).
+    pub smtp_url: Option<String>,
+    /// The sender of OKPay's e-mail.
+    pub mail_from: String,
+    /// Sign-in requests (login, register, reset, step-up, staff sign-in) one IP address may make
+    /// per minute; 0 turns the limit off.
+    pub auth_rate_limit_per_minute: u32,
 }
 
 impl Default for Config {
@@ -41,6 +56,11 @@ impl Default for Config {
             database_connections_max: 16,
             ledger_queue_capacity: 65_536,
             ledger_batch_size_max: 8_192,
+            public_url: None,
+            job_worker: true,
+            smtp_url: None,
+            mail_from: "OKPay <no-reply@localhost>".into(),
+            auth_rate_limit_per_minute: 60,
         }
     }
 }
@@ -56,6 +76,8 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub demo: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_url: Option<String>,
 }
 
 impl Config {
@@ -70,6 +92,11 @@ impl Config {
         "database_connections_max",
         "ledger_queue_capacity",
         "ledger_batch_size_max",
+        "public_url",
+        "job_worker",
+        "smtp_url",
+        "mail_from",
+        "auth_rate_limit_per_minute",
     ];
 
     /// Merges the layers. `file` is `--config`; without it `OKPAY_CONFIG` or `./okpay.toml` is
@@ -114,6 +141,15 @@ impl Config {
         self.data_dir.join("okpay.db")
     }
 
+    /// Whether cookies must be `Secure`: always, except when people reach OKPay on this machine
+    /// itself (localhost or a loopback address), over the plain HTTP of development.
+    pub fn secure_cookies(&self, listening_on: std::net::SocketAddr) -> bool {
+        match &self.public_url {
+            Some(url) => !is_local_url(url),
+            None => !listening_on.ip().is_loopback(),
+        }
+    }
+
     pub fn uses_embedded_database(&self) -> bool {
         self.database_url.is_none()
             || self
@@ -123,9 +159,48 @@ impl Config {
     }
 }
 
+/// `http://localhost:8080/`, `http://127.0.0.1`, `http://[::1]:8080`: an address only this machine
+/// reaches.
+fn is_local_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = if let Some(bracketed) = host.strip_prefix('[') {
+        bracketed.split(']').next().unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or_default()
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cookies_are_secure_unless_people_reach_okpay_on_this_machine() {
+        let loopback: std::net::SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let public: std::net::SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let with_url = |url: &str| Config {
+            public_url: Some(url.into()),
+            ..Config::default()
+        };
+        assert!(!Config::default().secure_cookies(loopback));
+        assert!(Config::default().secure_cookies(public));
+        assert!(with_url("https://pay.example.com").secure_cookies(loopback));
+        for local in [
+            "http://localhost:8080/",
+            "http://127.0.0.1",
+            "http://[::1]:9000",
+        ] {
+            assert!(!with_url(local).secure_cookies(public), "{local}");
+        }
+    }
 
     #[test]
     fn the_defaults_run_on_an_embedded_database_in_the_data_directory() {

@@ -8,4 +8,6 @@ pub mod cli;
 pub mod config;
 pub mod crash_probe;
 pub mod demo;
+pub mod load;
+pub mod support_cli;
 pub mod telemetry;

@@ -1,14 +1,18 @@
 //! `okpay`: one binary runs OKPay and its tools.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
 use domain::AuditStore;
 use domain::notify::OutboxStore;
+use domain::wallet::AllowAll;
 use okpay::app;
 use okpay::backup::{self, DataDirLock};
-use okpay::cli::{BenchCommand, Cli, Command, DebugCommand};
+use okpay::cli::{
+    BenchCommand, Cli, Command, DebugCommand, FeesCommand, StaffCommand, WithdrawalsCommand,
+};
 use okpay::config::{Config, Overrides};
 use okpay::{bench, crash_probe, demo, telemetry};
 
@@ -30,9 +34,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         data_dir: cli.global.data_dir.clone(),
         ..Overrides::default()
     };
-    if let Command::Serve { listen, demo } = &cli.command {
+    if let Command::Serve {
+        listen,
+        demo,
+        smtp_url,
+    } = &cli.command
+    {
         overrides.listen = listen.clone();
         overrides.demo = demo.then_some(true);
+        overrides.smtp_url = smtp_url.clone();
     }
     let config = Config::load(cli.global.config.as_deref(), &overrides)?;
     telemetry::init_logging(&config.log_format);
@@ -66,6 +76,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = app::open_store(&config).await?;
             let (ledger, writer) = app::start_ledger(&store, &config);
             let summary = demo::load(&store, &ledger).await?;
+            let (wallet, _switch) = app::start_wallet(&store, &ledger, Arc::new(AllowAll)).await?;
+            demo::load_wallet(&store, &ledger, &wallet).await?;
+            drop(wallet);
             drop(ledger);
             writer.await?;
             store.close().await;
@@ -120,9 +133,85 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        Command::Bench(BenchCommand::Login {
+            rounds,
+            concurrency,
+        }) => {
+            let store = app::open_store(&config).await?;
+            let figures = bench::login(&store, rounds.max(1), concurrency.clamp(1, 256)).await;
+            store.close().await;
+            println!("{}", figures?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Http {
+            seconds,
+            clients,
+            users,
+        }) => {
+            let mut config = config;
+            config.listen = "127.0.0.1:0".into();
+            // The load signs every person in from one address: the per-IP limit would stop it.
+            config.auth_rate_limit_per_minute = 1_000_000;
+            let verify = bench::http(&config, seconds, clients, users).await?;
+            Ok(if verify {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Bench(BenchCommand::Export { records }) => {
+            let mut config = config;
+            config.listen = "127.0.0.1:0".into();
+            // The load signs every person in from one address: the per-IP limit would stop it.
+            config.auth_rate_limit_per_minute = 1_000_000;
+            bench::export(&config, records).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Search { articles, rounds }) => {
+            let figures =
+                tokio::task::spawn_blocking(move || bench::search(articles, rounds.max(1)))
+                    .await??;
+            println!("{figures}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(BenchCommand::PasswordHash { rounds }) => {
             let figures = bench::password_hash(rounds.max(1)).await?;
             println!("{figures}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Staff(StaffCommand::Create {
+            email,
+            role,
+            locale,
+        }) => {
+            let role = domain::staff::StaffRole::parse(role.trim()).with_context(|| {
+                format!("{role:?} is not a role: use admin, agent, security, risk or finance")
+            })?;
+            let store = app::open_store(&config).await?;
+            let public_url = config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", config.listen));
+            let accounts = app::accounts(&store, &public_url).await?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |elapsed| elapsed.as_secs() as i64);
+            let created = accounts
+                .create_staff(&email, role, &locale, now)
+                .await
+                .context("adding the staff member")?;
+            store.close().await;
+            println!(
+                "staff member {} ({}, {}) added; their one-time set-up link (72 hours):",
+                created.staff.id,
+                created.staff.email,
+                role.name()
+            );
+            println!(
+                "{}/staff/setup/{}",
+                public_url.trim_end_matches('/'),
+                created.setup_token
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Outbox { limit } => {
@@ -153,6 +242,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Support(command) => {
+            let store = app::open_store(&config).await?;
+            let outcome = okpay::support_cli::run(&store, command).await;
+            store.close().await;
+            outcome?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Withdrawals(command) => withdrawals(&config, command).await,
+        Command::Fees(command) => fees(&config, command).await,
         Command::Backup { to } => {
             backup::backup(&config, &to).await?;
             println!("backup written to {}", to.display());
@@ -176,6 +274,114 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `okpay withdrawals …`: the review queue from the command line until the staff pages exist.
+async fn withdrawals(config: &Config, command: WithdrawalsCommand) -> anyhow::Result<ExitCode> {
+    let store = app::open_store(config).await?;
+    let (ledger, writer) = app::start_ledger(&store, config);
+    let (wallet, _switch) = app::start_wallet(&store, &ledger, Arc::new(AllowAll)).await?;
+    let outcome = match command {
+        WithdrawalsCommand::Review { limit } => {
+            let queue = wallet.withdrawals_to_review(limit.clamp(1, 1_000)).await?;
+            if queue.is_empty() {
+                println!("no withdrawal is waiting for review");
+            }
+            for w in queue {
+                println!(
+                    "{}  {}  {} {} (fee {})  to {}  submitted {}",
+                    w.id,
+                    w.user_id,
+                    w.amount.to_decimal_string(w.currency),
+                    w.currency,
+                    w.fee.to_decimal_string(w.currency),
+                    w.bank_account_id,
+                    domain::calendar::rfc3339_utc(w.created_at),
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        WithdrawalsCommand::Approve { id, staff, reason } => wallet
+            .approve_withdrawal(&staff, &id, reason.as_deref())
+            .await
+            .map(|view| {
+                println!("{} approved: {}", view.withdrawal.id, view.record.status());
+                ExitCode::SUCCESS
+            }),
+        WithdrawalsCommand::Reject { id, staff, reason } => wallet
+            .reject_withdrawal(&staff, &id, &reason)
+            .await
+            .map(|view| {
+                println!("{} rejected; the hold is released", view.withdrawal.id);
+                ExitCode::SUCCESS
+            }),
+    };
+    let outcome = outcome.or_else(|error| {
+        eprintln!("refused: {} ({error})", error.code());
+        Ok::<_, anyhow::Error>(ExitCode::FAILURE)
+    });
+    drop(wallet);
+    drop(ledger);
+    writer.await?;
+    store.close().await;
+    outcome
+}
+
+/// `okpay fees …`: the fee schedule's history and publishing, until the admin page exists.
+async fn fees(config: &Config, command: FeesCommand) -> anyhow::Result<ExitCode> {
+    let store = app::open_store(config).await?;
+    let (ledger, writer) = app::start_ledger(&store, config);
+    let (wallet, _switch) = app::start_wallet(&store, &ledger, Arc::new(AllowAll)).await?;
+    let outcome = match command {
+        FeesCommand::List => {
+            for (schedule, by) in wallet.fee_schedules().await? {
+                println!(
+                    "{}  in force from {}  published by {by}\n{}\n",
+                    schedule.id(),
+                    domain::calendar::rfc3339_utc(schedule.effective_at()),
+                    store::fee_rules_json::fee_rules_to_json(schedule.rules())
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        FeesCommand::Publish {
+            id,
+            effective_at,
+            rules,
+            staff,
+        } => {
+            let text = std::fs::read_to_string(&rules)
+                .with_context(|| format!("reading {}", rules.display()))?;
+            let rules = store::fee_rules_json::fee_rules_from_json(&text)?;
+            let effective_at = match effective_at {
+                Some(text) => domain::calendar::parse_rfc3339(&text)
+                    .map_err(|_| anyhow::anyhow!("--effective-at {text:?} is not RFC 3339"))?,
+                None => wallet.now(),
+            };
+            match wallet
+                .publish_fee_schedule(&staff, &id, effective_at, rules)
+                .await
+            {
+                Ok(schedule) => {
+                    println!(
+                        "{} published, in force from {}",
+                        schedule.id(),
+                        domain::calendar::rfc3339_utc(schedule.effective_at())
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("refused: {} ({error})", error.code());
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    };
+    drop(wallet);
+    drop(ledger);
+    writer.await?;
+    store.close().await;
+    Ok(outcome)
 }
 
 async fn serve(config: &Config) -> anyhow::Result<ExitCode> {

@@ -1,6 +1,7 @@
 //! Connecting to SQLite or PostgreSQL, durability settings, migrations, readiness and backup.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -8,6 +9,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
 use crate::error::store_error;
+use crate::sqlite_ledger::SqliteLedger;
 use domain::StoreError;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -56,17 +58,25 @@ impl Dialect {
 pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) dialect: Dialect,
+    /// On SQLite, the ledger's own writing connection and thread (see `sqlite_ledger`).
+    pub(crate) sqlite_ledger: Option<Arc<SqliteLedger>>,
     url: String,
     connections_max: u32,
 }
 
 /// How often the background checkpointer copies the WAL back into the database file.
 const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(250);
+/// Past this size the checkpointer RESTARTs the WAL instead: a writer that never pauses keeps a
+/// PASSIVE checkpoint from ever letting the WAL start again from its beginning, so it would grow
+/// without bound. (`journal_size_limit` then truncates the file back to this size.)
+const WAL_RESTART_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Copies committed WAL frames into the database file from a connection of its own, on the other
 /// core, while the ledger's writer goes on committing. A PASSIVE checkpoint never blocks writers;
-/// the task ends when the pool is closed.
-fn checkpoint_in_background(pool: AnyPool) {
+/// a RESTART, once the WAL is long, holds them back until it has copied every frame and readers
+/// have left the log, so that the next commit writes from its beginning. The task ends when the
+/// pool is closed.
+fn checkpoint_in_background(pool: AnyPool, wal: PathBuf) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(CHECKPOINT_INTERVAL);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -75,17 +85,46 @@ fn checkpoint_in_background(pool: AnyPool) {
             if pool.is_closed() {
                 break;
             }
-            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
+            let long = tokio::fs::metadata(&wal)
+                .await
+                .is_ok_and(|wal| wal.len() > WAL_RESTART_BYTES);
+            let checkpoint = if long {
+                "PRAGMA wal_checkpoint(RESTART)"
+            } else {
+                "PRAGMA wal_checkpoint(PASSIVE)"
+            };
+            match sqlx::query_scalar::<_, i64>(checkpoint)
+                .fetch_one(&pool)
                 .await
             {
-                if pool.is_closed() {
-                    break;
+                Ok(0) => {}
+                // SQLITE_BUSY: the checkpoint could not finish; the next tick tries again.
+                Ok(_) if long => tracing::debug!("the WAL restart was busy; the next one retries"),
+                Ok(_) => {}
+                Err(error) => {
+                    if pool.is_closed() {
+                        break;
+                    }
+                    tracing::warn!(%error, "WAL checkpoint failed; the next one retries");
                 }
-                tracing::warn!(%error, "WAL checkpoint failed; the next one retries");
             }
         }
     });
+}
+
+/// The database file a `sqlite:` URL names; the ledger's own connection opens it too.
+fn sqlite_file(url: &str) -> Result<PathBuf, StoreError> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Err(StoreError::Unavailable(format!(
+            "{url:?} names no database file: OKPay keeps SQLite data in a file"
+        )));
+    }
+    Ok(PathBuf::from(path))
 }
 
 impl Store {
@@ -111,7 +150,7 @@ impl Store {
                         Dialect::Sqlite => {
                             "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA wal_autocheckpoint = 0; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; \
-                             PRAGMA temp_store = MEMORY;"
+                             PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864;"
                         }
                         Dialect::Postgres => "SET synchronous_commit = on; SET lock_timeout = '30s';",
                     };
@@ -121,12 +160,18 @@ impl Store {
             .connect(url)
             .await
             .map_err(store_error)?;
-        if dialect == Dialect::Sqlite {
-            checkpoint_in_background(pool.clone());
-        }
+        let sqlite_ledger = match dialect {
+            Dialect::Sqlite => {
+                let path = sqlite_file(url)?;
+                checkpoint_in_background(pool.clone(), crate::sqlite_ledger::wal_path(&path));
+                Some(Arc::new(SqliteLedger::start(&path)?))
+            }
+            Dialect::Postgres => None,
+        };
         Ok(Store {
             pool,
             dialect,
+            sqlite_ledger,
             url: url.to_owned(),
             connections_max,
         })
@@ -150,7 +195,11 @@ impl Store {
         migrator
             .run(&self.pool)
             .await
-            .map_err(|error| StoreError::Unavailable(error.to_string()))
+            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+        match &self.sqlite_ledger {
+            Some(ledger) => ledger.backfill_key_hashes().await,
+            None => Ok(()),
+        }
     }
 
     /// True when the database answers a query.
@@ -179,6 +228,9 @@ impl Store {
 
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
+        if let Some(ledger) = &self.sqlite_ledger {
+            ledger.close().await;
+        }
         self.pool.close().await;
     }
 }

@@ -1,8 +1,8 @@
 //! Accounts, one-time codes, sessions, sign-in attempts and locks in the database.
 
 use domain::identity::{
-    CodeDigest, CodePurpose, Lock, LockReason, SessionRecord, SignInAttempt, StoredCode,
-    UnixSeconds, UserRecord, UserStatus,
+    CodeDigest, CodePurpose, Lock, LockReason, SessionRecord, SignInAttempt, SignInOutcome,
+    StoredCode, UnixSeconds, UserRecord, UserStatus,
 };
 use domain::{IdentityStore, StoreError};
 use sqlx::Row;
@@ -16,7 +16,7 @@ const ATTEMPTS_READ_MAX: i64 = 200;
 
 const USER_COLUMNS: &str =
     "id, email, phone, password_hash, status, locale, created_at, verified_at";
-const SESSION_COLUMNS: &str =
+pub(crate) const SESSION_COLUMNS: &str =
     "id, token_hash, user_id, created_at, last_seen_at, revoked_at, ip, user_agent";
 
 impl IdentityStore for Store {
@@ -215,12 +215,14 @@ impl IdentityStore for Store {
     }
 
     async fn record_attempt(&self, attempt: &SignInAttempt) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO sign_in_attempts (user_id, at, succeeded, ip, user_agent) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query("INSERT INTO sign_in_attempts (user_id, at, succeeded, ip, user_agent, outcome, id) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(attempt.user_id.clone())
             .bind(attempt.at)
             .bind(i64::from(attempt.succeeded))
             .bind(attempt.ip.clone())
             .bind(attempt.user_agent.clone())
+            .bind(attempt.outcome.name())
+            .bind(domain::ids::new_id("att"))
             .execute(&self.pool)
             .await
             .map_err(store_error)?;
@@ -233,8 +235,8 @@ impl IdentityStore for Store {
         since: UnixSeconds,
     ) -> Result<Vec<SignInAttempt>, StoreError> {
         let rows = sqlx::query(
-            "SELECT at, succeeded, ip, user_agent FROM sign_in_attempts WHERE user_id = $1 AND at >= $2 \
-             ORDER BY at DESC LIMIT $3",
+            "SELECT at, succeeded, ip, user_agent, outcome FROM sign_in_attempts WHERE user_id = $1 AND at >= $2 \
+             ORDER BY at DESC, id DESC LIMIT $3",
         )
         .bind(user_id.to_owned())
         .bind(since)
@@ -242,18 +244,10 @@ impl IdentityStore for Store {
         .fetch_all(&self.pool)
         .await
         .map_err(store_error)?;
-        let mut attempts = Vec::with_capacity(rows.len());
-        for row in rows.iter().rev() {
-            let succeeded: i64 = row.try_get(1).map_err(store_error)?;
-            attempts.push(SignInAttempt {
-                user_id: user_id.to_owned(),
-                at: row.try_get(0).map_err(store_error)?,
-                succeeded: succeeded != 0,
-                ip: row.try_get(2).map_err(store_error)?,
-                user_agent: row.try_get(3).map_err(store_error)?,
-            });
-        }
-        Ok(attempts)
+        rows.iter()
+            .rev()
+            .map(|row| attempt_from(user_id, row))
+            .collect()
     }
 
     async fn insert_lock(&self, user_id: &str, lock: &Lock) -> Result<(), StoreError> {
@@ -314,7 +308,21 @@ fn user_from(row: &AnyRow) -> Result<UserRecord, StoreError> {
     })
 }
 
-fn session_from(row: &AnyRow) -> Result<SessionRecord, StoreError> {
+/// A row of `at, succeeded, ip, user_agent, outcome`.
+pub(crate) fn attempt_from(user_id: &str, row: &AnyRow) -> Result<SignInAttempt, StoreError> {
+    let succeeded: i64 = row.try_get(1).map_err(store_error)?;
+    let outcome: String = row.try_get(4).map_err(store_error)?;
+    Ok(SignInAttempt {
+        user_id: user_id.to_owned(),
+        at: row.try_get(0).map_err(store_error)?,
+        succeeded: succeeded != 0,
+        outcome: SignInOutcome::parse(&outcome, succeeded != 0),
+        ip: row.try_get(2).map_err(store_error)?,
+        user_agent: row.try_get(3).map_err(store_error)?,
+    })
+}
+
+pub(crate) fn session_from(row: &AnyRow) -> Result<SessionRecord, StoreError> {
     Ok(SessionRecord {
         id: row.try_get(0).map_err(store_error)?,
         token_hash: row.try_get(1).map_err(store_error)?,
@@ -327,6 +335,6 @@ fn session_from(row: &AnyRow) -> Result<SessionRecord, StoreError> {
     })
 }
 
-fn unreadable(what: &str) -> StoreError {
+pub(crate) fn unreadable(what: &str) -> StoreError {
     StoreError::Unavailable(format!("unreadable {what}"))
 }

@@ -5,13 +5,23 @@
 
 mod audit_store;
 mod bulk;
+mod community_store;
 mod database;
 mod error;
+pub mod fee_rules_json;
+mod help_store;
 mod identity_store;
+mod job_store;
 mod ledger_store;
 mod legs;
 mod outbox_store;
 pub mod scratch;
+mod security_store;
+mod sqlite_ledger;
+mod support_store;
+mod ticket_store;
 mod verify;
+mod wallet_store;
 
 pub use database::{Dialect, Store};
+pub use job_store::enqueue_job_in;

@@ -63,6 +63,10 @@ pub(crate) async fn verify(store: &Store) -> Result<VerifyReport, StoreError> {
         );
     }
 
+    if store.dialect == Dialect::Sqlite {
+        check_key_hashes(&mut transaction, &mut report).await?;
+    }
+
     let accounts = sqlx::query("SELECT posted, pending_debits, pending_credits, id, kind, currency FROM ledger_accounts ORDER BY id")
         .fetch_all(&mut *transaction)
         .await
@@ -100,6 +104,38 @@ pub(crate) async fn verify(store: &Store) -> Result<VerifyReport, StoreError> {
     }
     transaction.rollback().await.map_err(store_error)?;
     Ok(report)
+}
+
+/// On SQLite keys are found by their hash (migration 0030): a key stored under a wrong hash
+/// would never be found, and its retry would move money again.
+async fn check_key_hashes(
+    connection: &mut sqlx::AnyConnection,
+    report: &mut VerifyReport,
+) -> Result<(), StoreError> {
+    let mut after = 0_i64;
+    loop {
+        let page = sqlx::query(
+            "SELECT rowid, key, key_hash FROM ledger_idempotency_keys WHERE rowid > $1 ORDER BY rowid LIMIT $2",
+        )
+        .bind(after)
+        .bind(ENTRIES_PER_PAGE)
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(store_error)?;
+        let Some(last) = page.last() else { break };
+        after = last.try_get(0).map_err(store_error)?;
+        for row in page {
+            let key: String = row.try_get(1).map_err(store_error)?;
+            let stored: Option<i64> = row.try_get(2).map_err(store_error)?;
+            if stored != Some(crate::sqlite_ledger::key_hash(&key)) {
+                note(
+                    &mut report.integrity_problems,
+                    format!("idempotency key {key:?} is stored under the wrong hash"),
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks one entry's legs and adds them to the journal's balances.

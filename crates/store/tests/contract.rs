@@ -336,6 +336,177 @@ async fn two_writers(store: Store) {
 }
 
 contract_test!(
+    batches_in_flight_settle_holds_and_replay_keys_of_the_batch_just_before,
+    in_flight_batches
+);
+async fn in_flight_batches(store: Store) {
+    const HOLDS: usize = 64;
+    open(&store, &["usr_a"]).await;
+    let funded = store
+        .apply_batch(&[transfer(
+            "txn_fund",
+            card_clearing(),
+            wallet("usr_a"),
+            1_000_000,
+        )])
+        .await
+        .expect("funded");
+    assert!(funded[0].is_ok());
+    // Tiny batches, so that a hold, its settlement and its retry often land in consecutive
+    // batches, the later one applied while the earlier one commits.
+    let (ledger, _writer) = Ledger::start(
+        Arc::new(store.clone()),
+        WriterConfig {
+            queue_capacity: 1_024,
+            batch_size_max: 4,
+        },
+    );
+    let payout = AccountId::platform(PlatformAccount::PayoutClearing, Currency::Cny);
+    let mut tasks = Vec::new();
+    for n in 0..HOLDS {
+        let (ledger, payout) = (ledger.clone(), payout.clone());
+        tasks.push(tokio::spawn(async move {
+            let hold = |entry: String| {
+                LedgerCommand::hold(
+                    id(&entry),
+                    BalancedEntry::transfer(
+                        wallet("usr_a"),
+                        payout.clone(),
+                        Amount::from_minor(100),
+                    )
+                    .expect("balanced"),
+                    "withdrawal",
+                )
+                .with_idempotency_key(format!("hold_{n}"))
+            };
+            let hold_id = id(&format!("wdr_{n}"));
+            let settle = if n % 2 == 0 {
+                LedgerCommand::post_hold(hold_id.clone())
+            } else {
+                LedgerCommand::void_hold(hold_id.clone())
+            };
+            // Queued in this order: the hold, its settlement, then a retry of the hold.
+            let (held, settled, retried) = tokio::join!(
+                biased;
+                ledger.submit(hold(format!("wdr_{n}"))),
+                ledger.submit(settle),
+                ledger.submit(hold(format!("wdr_{n}_retry"))),
+            );
+            let held = held.expect("held");
+            assert!(!held.replayed);
+            let settled = settled.expect("settled");
+            let expected = if n % 2 == 0 {
+                EntryStatus::Posted
+            } else {
+                EntryStatus::Voided
+            };
+            assert_eq!(settled.status, expected);
+            let retried = retried.expect("replayed");
+            assert!(
+                retried.replayed,
+                "the retry finds the key of the batch before"
+            );
+            assert_eq!(retried.entry_id, hold_id);
+        }));
+    }
+    for task in tasks {
+        task.await.expect("the client finished");
+    }
+    let balance = store
+        .balance(&wallet("usr_a"))
+        .await
+        .expect("readable")
+        .expect("open");
+    let posted_holds = (HOLDS / 2) as i64 * 100;
+    assert_eq!(
+        (balance.posted.minor(), balance.available().minor()),
+        (1_000_000 - posted_holds, 1_000_000 - posted_holds)
+    );
+    assert_eq!(posted(&store, &payout).await, posted_holds);
+    assert_verify_clean(&store).await;
+}
+
+contract_test!(
+    transactions_of_their_own_beside_the_batched_path_lose_no_update,
+    own_transactions_beside_batches
+);
+async fn own_transactions_beside_batches(store: Store) {
+    const USERS: usize = 8;
+    const TRANSFERS_PER_CLIENT: usize = 40;
+    let users: Vec<String> = (0..USERS).map(|index| format!("usr_{index}")).collect();
+    let user_refs: Vec<&str> = users.iter().map(String::as_str).collect();
+    open(&store, &user_refs).await;
+    let funding: Vec<LedgerCommand> = users
+        .iter()
+        .map(|user| {
+            transfer(
+                &format!("txn_fund_{user}"),
+                card_clearing(),
+                wallet(user),
+                100_000,
+            )
+        })
+        .collect();
+    assert!(
+        store
+            .apply_batch(&funding)
+            .await
+            .expect("funded")
+            .iter()
+            .all(Result::is_ok)
+    );
+    let (ledger, _writer) = Ledger::start(
+        Arc::new(store.clone()),
+        WriterConfig {
+            queue_capacity: 256,
+            batch_size_max: 8,
+        },
+    );
+    // Batched clients and clients with a transaction each move money between the same wallets,
+    // so each path keeps committing rows the other one has in memory.
+    let mut tasks = Vec::new();
+    for client in 0..8_usize {
+        let (ledger, store) = (ledger.clone(), store.clone());
+        tasks.push(tokio::spawn(async move {
+            for n in 0..TRANSFERS_PER_CLIENT {
+                let from = (client + n) % USERS;
+                let to = (from + 1 + client % (USERS - 1)) % USERS;
+                let command = transfer(
+                    &format!("txn_c{client}_{n}"),
+                    wallet(&format!("usr_{from}")),
+                    wallet(&format!("usr_{to}")),
+                    (n as i64 % 20) + 1,
+                );
+                let applied = if client % 2 == 0 {
+                    ledger.submit(command).await
+                } else {
+                    store
+                        .apply_in_own_transaction(std::slice::from_ref(&command))
+                        .await
+                        .map_err(LedgerError::from)
+                        .and_then(|mut results| {
+                            results
+                                .pop()
+                                .expect("one answer")
+                                .map_err(LedgerError::from)
+                        })
+                };
+                applied.expect("no wallet runs dry");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("the client finished");
+    }
+    let mut total = 0;
+    for user in &users {
+        total += posted(&store, &wallet(user)).await;
+    }
+    assert_eq!(total, USERS as i64 * 100_000);
+    assert_verify_clean(&store).await;
+}
+
+contract_test!(
     the_store_answers_exactly_what_the_in_memory_book_answers_for_random_batches,
     matches_the_model
 );

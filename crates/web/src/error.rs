@@ -4,6 +4,7 @@ use std::fmt;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::support::Announcement;
 
 use crate::error_body::ErrorBody;
 use crate::i18n::Locale;
@@ -103,6 +104,149 @@ error_codes! {
     AddressNotVerified => "address_not_verified", FORBIDDEN;
     /// No valid session token: `Authorization: Bearer <token>` is missing, unknown or expired.
     NotSignedIn => "not_signed_in", UNAUTHORIZED;
+    // --- webinfra (pages) ---
+    /// A page form arrived without this browser's CSRF token: it expired, or came from elsewhere.
+    CsrfTokenInvalid => "csrf_token_invalid", FORBIDDEN;
+    // --- identity: second factor, step-up, freezes, staff ---
+    /// The password was right; the account has two-factor sign-in: send `totp_code` too.
+    TotpRequired => "totp_required", UNAUTHORIZED;
+    /// The TOTP or recovery code is wrong, or was already used.
+    TotpInvalid => "totp_invalid", UNAUTHORIZED;
+    /// Two-factor sign-in is already on.
+    TotpAlreadyEnabled => "totp_already_enabled", CONFLICT;
+    /// Two-factor sign-in is not on (or its set-up was not started).
+    TotpNotEnabled => "totp_not_enabled", CONFLICT;
+    /// This action needs a fresh second factor: get a step-up token for the action named in
+    /// `action` and send it as `X-Step-Up-Token`.
+    StepUpRequired => "step_up_required", FORBIDDEN;
+    /// The step-up token is unknown, expired, used, or for another action or account.
+    StepUpInvalid => "step_up_invalid", FORBIDDEN;
+    /// The link is unknown, used or expired.
+    LinkInvalid => "link_invalid", NOT_FOUND;
+    /// The staff member's role does not allow this.
+    StaffRoleForbidden => "staff_role_forbidden", FORBIDDEN;
+    /// A staff action needs a written reason of at least 5 characters.
+    ReasonRequired => "reason_required", BAD_REQUEST;
+    /// The new e-mail address or phone number belongs to another account.
+    AddressTaken => "address_taken", CONFLICT;
+    /// The account is not frozen, so there is nothing to unfreeze.
+    AccountNotFrozen => "account_not_frozen", CONFLICT;
+    // --- support ---
+    /// The official-channel check got an empty or over-long value, or one that is not a phone
+    /// number, e-mail address, web address or account name; `param` is `value`.
+    InvalidCheckValue => "invalid_check_value", BAD_REQUEST;
+    /// A scam report's note is longer than 1,000 characters.
+    ReportNoteTooLong => "report_note_too_long", BAD_REQUEST;
+    /// The value reported as a scam is one of OKPay's own official channels.
+    OfficialChannelNotReportable => "official_channel_not_reportable", UNPROCESSABLE_ENTITY;
+    /// Someone saved the announcement since this edit began; reload it and edit again.
+    AnnouncementVersionConflict => "announcement_version_conflict", CONFLICT;
+    /// The community question is locked by a moderator: no new answers or votes.
+    CommunityQuestionLocked => "community_question_locked", CONFLICT;
+    /// Only the person who asked the question may accept an answer.
+    CommunityNotAuthor => "community_not_author", FORBIDDEN;
+    /// Nobody votes on their own question or answer.
+    CommunityOwnPost => "community_own_post", FORBIDDEN;
+    // --- tickets ---
+    /// A ticket or reply carries more than 5 attachments.
+    TooManyAttachments => "too_many_attachments", BAD_REQUEST;
+    /// An attachment is larger than 10 MB.
+    AttachmentTooLarge => "attachment_too_large", PAYLOAD_TOO_LARGE;
+    /// An attachment's content is not a PNG, JPEG or PDF file, whatever its name says.
+    AttachmentTypeRefused => "attachment_type_refused", UNSUPPORTED_MEDIA_TYPE;
+    /// A ticket is rated once it is solved, not before.
+    TicketNotSolved => "ticket_not_solved", CONFLICT;
+    /// The ticket already has its rating.
+    TicketAlreadyRated => "ticket_already_rated", CONFLICT;
+    // --- wallet ---
+    /// A fee schedule version is not valid; `param` names the rule at fault.
+    FeeRulesInvalid => "fee_rules_invalid", BAD_REQUEST;
+    /// The card number is not a valid card number (Luhn check, length).
+    CardNumberInvalid => "card_number_invalid", BAD_REQUEST;
+    /// The card's network is not one OKPay accepts.
+    CardBrandUnsupported => "card_brand_unsupported", BAD_REQUEST;
+    /// The expiry month or year is not a valid date.
+    CardExpiryInvalid => "card_expiry_invalid", BAD_REQUEST;
+    /// The card has expired (when added, or as its bank says when charged).
+    CardExpired => "card_expired", PAYMENT_REQUIRED;
+    /// The security code has the wrong number of digits for the card.
+    CardCvcInvalid => "card_cvc_invalid", BAD_REQUEST;
+    /// The holder's name is empty, too long or has control characters.
+    HolderNameInvalid => "holder_name_invalid", BAD_REQUEST;
+    /// The card's bank declined the charge without a reason.
+    CardDeclined => "card_declined", PAYMENT_REQUIRED;
+    /// The amount is over the card's own limit at its bank.
+    CardLimitExceeded => "card_limit_exceeded", PAYMENT_REQUIRED;
+    /// The processor no longer knows this saved card.
+    CardTokenUnknown => "card_token_unknown", UNPROCESSABLE_ENTITY;
+    /// The card processor or bank rail cannot be reached now; nothing was charged.
+    ProcessorUnavailable => "processor_unavailable", SERVICE_UNAVAILABLE;
+    /// The bank's name is empty or too long.
+    BankNameInvalid => "bank_name_invalid", BAD_REQUEST;
+    /// The account number is neither a valid IBAN nor a valid Chinese bank account number.
+    BankAccountNumberInvalid => "bank_account_number_invalid", BAD_REQUEST;
+    /// The bank account holds another currency than the withdrawal's.
+    BankAccountCurrencyMismatch => "bank_account_currency_mismatch", BAD_REQUEST;
+    /// The receiving bank did not answer in time; the payout is retried.
+    BankTimeout => "bank_timeout", BAD_GATEWAY;
+    /// The receiving bank says the account is closed.
+    BankAccountClosed => "bank_account_closed", UNPROCESSABLE_ENTITY;
+    /// The receiving bank does not know the account or its holder.
+    BankAccountInvalid => "bank_account_invalid", UNPROCESSABLE_ENTITY;
+    /// The amount is below the smallest allowed (a withdrawal's minimum, or it converts to nothing).
+    AmountBelowMinimum => "amount_below_minimum", BAD_REQUEST;
+    /// The fee would take the whole amount.
+    AmountDoesNotCoverFee => "amount_does_not_cover_fee", BAD_REQUEST;
+    /// The converted amount is larger than any amount OKPay moves.
+    AmountTooLarge => "amount_too_large", BAD_REQUEST;
+    /// An exchange or remittance needs a target currency other than the one sent.
+    TargetCurrencyRequired => "target_currency_required", BAD_REQUEST;
+    /// Only an exchange or remittance arrives in another currency.
+    TargetCurrencyNotAllowed => "target_currency_not_allowed", BAD_REQUEST;
+    /// The quote's time ran out; rates may have moved.
+    QuoteExpired => "quote_expired", CONFLICT;
+    /// The request differs from what was quoted; `param` names the field.
+    QuoteMismatch => "quote_mismatch", CONFLICT;
+    /// No quote with that id belongs to this user.
+    QuoteNotFound => "quote_not_found", NOT_FOUND;
+    /// An exchange needs two different currencies.
+    CurrencyPairInvalid => "currency_pair_invalid", BAD_REQUEST;
+    /// A rate must be a decimal above zero with at most 8 places.
+    FxRateInvalid => "fx_rate_invalid", BAD_REQUEST;
+    /// No rate is set between these currencies.
+    FxRateUnavailable => "fx_rate_unavailable", UNPROCESSABLE_ENTITY;
+    /// The rate is too old to quote; an admin must update it.
+    FxRateStale => "fx_rate_stale", SERVICE_UNAVAILABLE;
+    /// Over a daily or monthly limit; the error carries `limit_kind`, `period`, `limit`, `left` and `next_tier`.
+    LimitExceeded => "limit_exceeded", UNPROCESSABLE_ENTITY;
+    /// The amount must be above zero and within the allowed range.
+    AmountInvalid => "amount_invalid", BAD_REQUEST;
+    /// Money cannot move from a wallet to itself.
+    SameWallet => "same_wallet", BAD_REQUEST;
+    /// No OKPay user has that e-mail address, phone number or user id.
+    RecipientNotFound => "recipient_not_found", NOT_FOUND;
+    /// No such user.
+    UserNotFound => "user_not_found", NOT_FOUND;
+    /// A note has at most 200 characters and no control characters.
+    NoteInvalid => "note_invalid", BAD_REQUEST;
+    /// A records filter is wrong; `param` names it.
+    FilterInvalid => "filter_invalid", BAD_REQUEST;
+    /// No saved card with that id.
+    CardNotFound => "card_not_found", NOT_FOUND;
+    /// No saved bank account with that id.
+    BankAccountNotFound => "bank_account_not_found", NOT_FOUND;
+    /// No transaction with that id in your records.
+    TransactionNotFound => "transaction_not_found", NOT_FOUND;
+    /// No withdrawal with that id.
+    WithdrawalNotFound => "withdrawal_not_found", NOT_FOUND;
+    /// The withdrawal was already reviewed.
+    WithdrawalNotReviewable => "withdrawal_not_reviewable", CONFLICT;
+    /// Finance rejected the withdrawal; the reason is in its timeline.
+    WithdrawalRejected => "withdrawal_rejected", UNPROCESSABLE_ENTITY;
+    /// The account is restricted: no money may leave it.
+    AccountRestricted => "account_restricted", FORBIDDEN;
+    /// The Idempotency-Key header must have 1 to 200 visible ASCII characters.
+    InvalidIdempotencyKey => "invalid_idempotency_key", BAD_REQUEST;
 }
 
 impl fmt::Display for ErrorCode {
@@ -122,6 +266,9 @@ pub struct ApiError {
     retry_after_s: Option<u64>,
     /// Extra machine-readable fields of the error object, e.g. `locked_until`; in insertion order.
     details: Vec<(&'static str, String)>,
+    /// The maintenance or incident notice that explains the failure, rendered as the error's
+    /// `announcement` in the client's language.
+    announcement: Option<Box<Announcement>>,
 }
 
 impl ApiError {
@@ -131,7 +278,22 @@ impl ApiError {
             param: None,
             retry_after_s: None,
             details: Vec::new(),
+            announcement: None,
         }
+    }
+
+    /// Attaches the notice that explains this failure, e.g. a top-up refused while card
+    /// top-ups are under maintenance. Find it with the domain's `announcement_explaining`
+    /// (`SupportApi::announcement_explaining(Service::CardTopup, now)`); the body then carries
+    /// `"announcement": {id, kind, severity, title, body, starts_at, ends_at, services, …}`.
+    pub fn with_announcement(mut self, announcement: Option<Announcement>) -> Self {
+        self.announcement = announcement.map(Box::new);
+        self
+    }
+
+    /// The notice attached with [`ApiError::with_announcement`].
+    pub fn announcement(&self) -> Option<&Announcement> {
+        self.announcement.as_deref()
     }
 
     /// Adds a field to the rendered `error` object beside `code` and `message`, e.g.

@@ -4,6 +4,9 @@ mod currencies;
 mod errors;
 mod negotiation;
 mod pages;
+mod security;
+mod strength;
+mod support;
 
 use std::convert::Infallible;
 
@@ -15,7 +18,13 @@ pub use errors::{ErrorText, error_text};
 pub use negotiation::{
     LANG_COOKIE, locale_from_accept_language, locale_from_cookies, locale_from_query,
 };
-pub use pages::{ErrorPageText, HomeText, LayoutText};
+pub use pages::{AccountText, AuthText, ErrorPageText, HelpText, HomeText, LayoutText};
+pub use security::{MessagesText, NotMeText, ResetText, SecurityText, StaffText};
+pub use strength::{strength_suggestion_text, strength_warning_text};
+pub use support::{
+    ContactText, OfficialCheckText, StatusText, SupportFrameText, service_name, service_state_name,
+    weekday_name,
+};
 
 /// A language OKPay answers in. English is the default for anyone who does not ask for Chinese.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -38,6 +38,30 @@ where
     }
 }
 
+/// Like [`ApiJson`], keeping the body's bytes too: money-moving requests hash them to tell a
+/// retry (same bytes) from a different request under the same `Idempotency-Key`.
+#[derive(Debug)]
+pub struct ApiJsonWithBytes<T>(pub T, pub Bytes);
+
+impl<T, S> FromRequest<S> for ApiJsonWithBytes<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !declares_json(request.headers()) {
+            return Err(ApiError::new(ErrorCode::UnsupportedMediaType));
+        }
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(refusal_of_unreadable_body)?;
+        let value = parse_json(&body)?;
+        Ok(ApiJsonWithBytes(value, body))
+    }
+}
+
 /// How a field's own deserializer chooses the code the client sees instead of `invalid_request`
 /// (e.g. `invalid_amount`). A serde error carries nothing but a message, so the code and the
 /// field travel at the start of it: `invalid_amount: amount: must be a whole number`. The field

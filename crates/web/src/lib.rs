@@ -4,12 +4,14 @@ mod accept;
 mod api;
 mod error;
 mod error_body;
+mod help_markdown;
 mod i18n;
 mod json;
 mod middleware;
 mod money;
 mod openapi;
 mod pages;
+mod rate_limit;
 mod time;
 
 use std::future::Future;
@@ -20,13 +22,17 @@ use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 pub use api::auth::CurrentUser;
+pub use api::staff::StaffUser;
 pub use error::{ApiError, ErrorCode};
 pub use error_body::{ErrorBody, ErrorObject};
 pub use i18n::Locale;
-pub use json::{ApiJson, FieldRefusal};
+pub use json::{ApiJson, ApiJsonWithBytes, FieldRefusal};
 pub use middleware::{REQUEST_BODY_MAX_BYTES, REQUEST_ID_HEADER, RequestId, with_common_layers};
 pub use money::{MoneyInput, MoneyOutput};
 pub use openapi::openapi_json;
+pub use pages::csrf::{CsrfForm, CsrfKey, CsrfToken};
+pub use pages::session::{MaybePageSession, PageSession};
+pub use rate_limit::AuthRateLimit;
 
 /// Returns true when the database answers.
 pub type Readiness = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>;
@@ -40,14 +46,39 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Sign-up, sign-in and sessions.
     pub accounts: Arc<dyn domain::identity::AccountsApi>,
+    /// Signs the CSRF tokens of page forms.
+    pub csrf_key: CsrfKey,
+    /// Second factors, reset, step-up, sessions, freezes, the message center and staff.
+    pub security: Arc<dyn domain::identity::SecurityApi>,
+    /// Per-IP limit on the sign-in routes.
+    pub auth_rate_limit: AuthRateLimit,
+    /// Contact channels, the official-channel check and announcements.
+    pub support: Arc<dyn domain::support::SupportApi>,
+    /// The user community's questions and answers.
+    pub community: Arc<dyn domain::community::CommunityApi>,
+    /// The wallet's use cases; `None` in tests of the HTTP face alone, where its routes answer
+    /// `not_found`.
+    pub wallet: Option<Arc<domain::wallet::Wallet>>,
+    /// Help articles and their search.
+    pub help: Arc<domain::help::HelpCenter>,
+    /// Stored articles: history, edits, "was this helpful?".
+    pub help_desk: Arc<dyn domain::help::HelpDeskApi>,
+    /// Tickets (工单); `None` in tests of the HTTP face alone, where their routes answer
+    /// `not_found`.
+    pub tickets: Option<Arc<domain::tickets::Tickets>>,
 }
 
 /// The whole app, every route behind the common layers, ready for `axum::serve`.
 pub fn router(state: AppState) -> Router {
     let secure_cookies = state.secure_cookies;
-    let routes = Router::new()
-        .merge(api::routes())
-        .merge(pages::routes())
-        .with_state(state);
+    // One limiter for the API and the pages, so a client's budget is the same however it asks.
+    let limiter = rate_limit::IpLimiter::new(state.auth_rate_limit);
+    let routes =
+        Router::new()
+            .merge(api::routes(limiter.clone()))
+            .merge(pages::routes(secure_cookies, limiter).layer(
+                axum::middleware::from_fn_with_state(state.clone(), pages::with_notices),
+            ))
+            .with_state(state);
     with_common_layers(routes, secure_cookies)
 }

@@ -1,6 +1,6 @@
 //! The stack of layers every route is served through, and the order that makes it work.
 
-mod body_limit;
+pub(crate) mod body_limit;
 mod catch_panic;
 mod locale;
 mod render_errors;
@@ -16,6 +16,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use body_limit::REQUEST_BODY_MAX_BYTES;
+pub(crate) use render_errors::RenderedPage;
 pub use request_id::{REQUEST_ID_HEADER, RequestId};
 
 use crate::error::{ApiError, ErrorCode};

@@ -5,14 +5,21 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
+use crate::audit::Actor;
+use crate::identity::security::SecondFactorError;
 use crate::identity::{
     CodePolicy, CodePurpose, CodeRefusal, InvalidLogin, Lock, LockReason, LockoutPolicy, Login,
     LoginGate, OneTimeCode, PasswordDigest, PasswordHashing, PasswordPolicy, PasswordRefusal,
-    SessionRecord, SignInAttempt, UnixSeconds, UserRecord, UserStatus,
+    SecretBox, SessionRecord, SignInAttempt, SignInOutcome, Strength, UnixSeconds, UserRecord,
+    UserStatus, strength,
 };
 use crate::ids::new_id;
 use crate::notify::{self, Channel, OutboundMessage, OutboxStore};
-use crate::store_port::{IdentityStore, StoreError};
+use crate::store_port::{AuditStore, IdentityStore, SecurityStore, StoreError};
+
+/// Every storage port the accounts use cases need; the `store` crate's `Store` is all of them.
+pub trait AccountsStore: IdentityStore + OutboxStore + SecurityStore + AuditStore {}
+impl<S: IdentityStore + OutboxStore + SecurityStore + AuditStore> AccountsStore for S {}
 
 /// Sign-in sessions end after this long without use…
 pub const SESSION_IDLE_S_DEFAULT: i64 = 30 * 60;
@@ -22,6 +29,8 @@ pub const SESSION_ABSOLUTE_S_DEFAULT: i64 = 12 * 60 * 60;
 const SESSION_TOUCH_INTERVAL_S: i64 = 60;
 /// How far back earlier locks lengthen the next one.
 const LOCK_MEMORY_S: i64 = 24 * 60 * 60;
+/// A new confirmation code is sent at most this often per address.
+pub const RESEND_INTERVAL_S: i64 = 60;
 
 /// The rules in force; every number can be configured.
 #[derive(Clone, Debug)]
@@ -33,17 +42,25 @@ pub struct AccountRules {
     pub lockout: LockoutPolicy,
     pub session_idle_s: i64,
     pub session_absolute_s: i64,
+    /// Seals TOTP secrets at rest.
+    pub totp_box: SecretBox,
+    /// Where links in messages point, e.g. `https://pay.example.com` (no trailing slash).
+    pub public_url: String,
 }
 
 impl AccountRules {
     pub fn with_code_key(code_key: Vec<u8>) -> AccountRules {
         AccountRules {
-            code_key,
             passwords: PasswordPolicy::default(),
             codes: CodePolicy::default(),
             lockout: LockoutPolicy::default(),
             session_idle_s: SESSION_IDLE_S_DEFAULT,
             session_absolute_s: SESSION_ABSOLUTE_S_DEFAULT,
+            // A key derived from the code key under its own label; `okpay serve` gives the box
+            // a server secret of its own.
+            totp_box: SecretBox::new(&code_key),
+            public_url: String::new(),
+            code_key,
         }
     }
 }
@@ -105,6 +122,11 @@ pub enum SignInError {
     Frozen,
     #[error("the address has not been confirmed")]
     NotVerified,
+    /// The password was right; the account needs its TOTP code (or a recovery code) too.
+    #[error("the account's second factor is required")]
+    SecondFactorRequired,
+    #[error("the second factor is wrong or was already used")]
+    SecondFactorInvalid,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -139,7 +161,7 @@ pub struct Accounts<S> {
     rules: AccountRules,
 }
 
-impl<S: IdentityStore + OutboxStore> Accounts<S> {
+impl<S: AccountsStore> Accounts<S> {
     pub fn new(store: Arc<S>, rules: AccountRules) -> Accounts<S> {
         Accounts {
             store,
@@ -150,6 +172,14 @@ impl<S: IdentityStore + OutboxStore> Accounts<S> {
 
     pub fn rules(&self) -> &AccountRules {
         &self.rules
+    }
+
+    pub(crate) fn store(&self) -> &S {
+        &self.store
+    }
+
+    pub(crate) fn hashing(&self) -> &PasswordHashing {
+        &self.hashing
     }
 
     /// Registers `login` with `password`. The password is hashed whether or not the address is
@@ -219,6 +249,72 @@ impl<S: IdentityStore + OutboxStore> Accounts<S> {
             login,
             code: Some(code),
         })
+    }
+
+    /// Sends a fresh confirmation code to `login` if it is an account still waiting for one.
+    /// Says nothing either way, so it cannot tell anyone which addresses have accounts; a code
+    /// issued less than [`RESEND_INTERVAL_S`] ago is kept, so the button cannot flood a mailbox.
+    pub async fn resend_verification(
+        &self,
+        login: &str,
+        now: UnixSeconds,
+    ) -> Result<(), VerifyError> {
+        let login = Login::parse(login)?;
+        let Some(user) = self.store.user_by_login(login.as_str()).await? else {
+            return Ok(());
+        };
+        if user.status != UserStatus::PendingVerification {
+            return Ok(());
+        }
+        if let Some(stored) = self
+            .store
+            .code(CodePurpose::VerifyAddress, login.as_str())
+            .await?
+            && now - stored.issued_at < RESEND_INTERVAL_S
+        {
+            return Ok(());
+        }
+        let code = self
+            .issue_code(CodePurpose::VerifyAddress, login.as_str(), now)
+            .await?;
+        let minutes_valid = self.rules.codes.lifetime_s / 60;
+        let text = notify::verification_code(&user.locale, code.as_str(), minutes_valid);
+        let message = OutboundMessage::new(
+            Channel::for_login(&login),
+            login.as_str(),
+            &user.locale,
+            text,
+            now,
+        );
+        self.store.enqueue(&message).await?;
+        Ok(())
+    }
+
+    /// Whether `password` may be set for a person known by `personal`, and how strong it is,
+    /// for the sign-up page's hint. Addresses that do not parse are simply not used as hints.
+    pub fn password_strength(
+        &self,
+        password: &str,
+        personal: &[&str],
+    ) -> (Strength, Result<(), PasswordRefusal>) {
+        let personal: Vec<Login> = personal
+            .iter()
+            .filter_map(|login| Login::parse(login).ok())
+            .collect();
+        let length_max = self.rules.passwords.length_max;
+        if password.chars().count() > length_max {
+            // zxcvbn's cost grows with the length; an oversized password is refused unread.
+            let strength = Strength {
+                score: 0,
+                warning: None,
+                suggestions: Vec::new(),
+            };
+            return (strength, Err(PasswordRefusal::TooLong { length_max }));
+        }
+        (
+            strength(password, &personal),
+            self.rules.passwords.check(password, &personal),
+        )
     }
 
     /// Someone tried to register an address that has an account: its owner hears of it.
@@ -294,12 +390,27 @@ impl<S: IdentityStore + OutboxStore> Accounts<S> {
         }
     }
 
-    /// Signs in. Unknown addresses cost a dummy password check, so they take as long as known
-    /// ones. A locked account is refused before its password is checked, even a correct one.
+    /// Signs in without a second factor; accounts with one answer `SecondFactorRequired`.
     pub async fn sign_in(
         &self,
         login: &str,
         password: &str,
+        client: &Client,
+        now: UnixSeconds,
+    ) -> Result<SignedIn, SignInError> {
+        self.sign_in_with_code(login, password, None, client, now)
+            .await
+    }
+
+    /// Signs in. Unknown addresses cost a dummy password check, so they take as long as known
+    /// ones. A locked account is refused before its password is checked, even a correct one.
+    /// An account with two-factor sign-in needs `second_factor` (a TOTP or recovery code); a
+    /// wrong one counts as a failure towards the lock, like a wrong password.
+    pub async fn sign_in_with_code(
+        &self,
+        login: &str,
+        password: &str,
+        second_factor: Option<&str>,
         client: &Client,
         now: UnixSeconds,
     ) -> Result<SignedIn, SignInError> {
@@ -337,15 +448,43 @@ impl<S: IdentityStore + OutboxStore> Accounts<S> {
         }
         let digest = PasswordDigest::from_phc(user.password_hash.clone()).ok();
         let matched = self.hashing.verify(password, digest.as_ref()).await;
+        let outcome = if !matched {
+            SignInOutcome::WrongPassword
+        } else {
+            match user.status {
+                UserStatus::Frozen => SignInOutcome::Frozen,
+                UserStatus::PendingVerification => SignInOutcome::NotVerified,
+                UserStatus::Active => {
+                    match self.check_second_factor(&user.id, second_factor, now).await {
+                        Ok(()) => SignInOutcome::SignedIn,
+                        Err(SecondFactorError::Required) => SignInOutcome::SecondFactorRequired,
+                        Err(SecondFactorError::Invalid) => SignInOutcome::SecondFactorWrong,
+                        Err(SecondFactorError::Store(error)) => return Err(error.into()),
+                    }
+                }
+            }
+        };
+        let failed = matches!(
+            outcome,
+            SignInOutcome::WrongPassword | SignInOutcome::SecondFactorWrong
+        );
         let attempt = SignInAttempt {
             user_id: user.id.clone(),
             at: now,
-            succeeded: matched,
+            succeeded: !failed,
+            outcome,
             ip: client.ip.clone(),
             user_agent: client.user_agent.clone(),
         };
         self.store.record_attempt(&attempt).await?;
-        if !matched {
+        if failed {
+            self.audit(
+                Actor::User(user.id.clone()),
+                "sign_in.failed",
+                &user.id,
+                format!("{} ip={}", outcome.name(), client.ip),
+            )
+            .await?;
             let failure_times: Vec<UnixSeconds> = attempts
                 .iter()
                 .filter(|earlier| !earlier.succeeded)
@@ -358,17 +497,23 @@ impl<S: IdentityStore + OutboxStore> Accounts<S> {
             let earlier_locks = lockout.earlier_locks(&lock_times, now);
             if let Some(lock) = lockout.after_failure(failures, earlier_locks, now) {
                 self.store.insert_lock(&user.id, &lock).await?;
+                self.tell_of_lock(&user, &lock, now).await?;
                 return Err(SignInError::Locked {
                     until: lock.until,
                     reason: lock.reason,
                 });
             }
-            return Err(SignInError::InvalidCredentials);
+            return Err(if outcome == SignInOutcome::SecondFactorWrong {
+                SignInError::SecondFactorInvalid
+            } else {
+                SignInError::InvalidCredentials
+            });
         }
-        match user.status {
-            UserStatus::Frozen => return Err(SignInError::Frozen),
-            UserStatus::PendingVerification => return Err(SignInError::NotVerified),
-            UserStatus::Active => {}
+        match outcome {
+            SignInOutcome::Frozen => return Err(SignInError::Frozen),
+            SignInOutcome::NotVerified => return Err(SignInError::NotVerified),
+            SignInOutcome::SecondFactorRequired => return Err(SignInError::SecondFactorRequired),
+            _ => {}
         }
         let token = new_session_token();
         let session = SessionRecord {
@@ -382,6 +527,14 @@ impl<S: IdentityStore + OutboxStore> Accounts<S> {
             user_agent: client.user_agent.clone(),
         };
         self.store.insert_session(&session).await?;
+        self.audit(
+            Actor::User(user.id.clone()),
+            "sign_in.succeeded",
+            &user.id,
+            format!("ip={} session={}", client.ip, session.id),
+        )
+        .await?;
+        self.alert_if_new_device(&user, client, now).await?;
         Ok(SignedIn {
             token,
             session_id: session.id,
@@ -431,13 +584,13 @@ impl<S: IdentityStore + OutboxStore> Accounts<S> {
 }
 
 /// 256 random bits from the OS-seeded CSPRNG, as 64 hex characters.
-fn new_session_token() -> String {
+pub(crate) fn new_session_token() -> String {
     let bytes: [u8; 32] = rand::random();
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Tokens are stored as their SHA-256: a stolen database holds no usable session.
-fn token_digest(token: &str) -> String {
+pub(crate) fn token_digest(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|byte| format!("{byte:02x}"))

@@ -3,19 +3,29 @@
 
 pub mod bank_account;
 pub mod card;
+pub mod guard;
 pub mod kind;
 pub mod movements;
+pub mod notices;
+pub mod port;
 pub mod processor;
 pub mod quote;
+pub mod service;
 pub mod simulator;
+pub mod writer;
 
 pub use bank_account::{BankAccount, BankAccountError, BankAccountNumber, BankAccountScheme};
 pub use card::{
     CardBrand, CardDetails, CardError, CardExpiry, CardInput, CardNumber, CardToken, Cvc,
     HolderName, SavedCard,
 };
+pub use guard::{AllowAll, GuardRefusal, MoneyOutGuard};
 pub use kind::{MovementKind, UnknownMovementKind};
 pub use movements::{Conversion, MovementError};
+pub use port::{
+    RecordPage, StoredBankAccount, StoredCard, StoredQuote, StoredResponse, WalletStore,
+    WalletUser, Withdrawal, WithdrawalState,
+};
 pub use processor::{
     BankRail, CardProcessor, ChargeReceipt, ChargeRequest, PayoutError, PayoutNext, PayoutReceipt,
     PayoutRequest, PayoutRetryPolicy, ProcessorError, save_card,
@@ -24,7 +34,12 @@ pub use quote::{
     FeeContext, Pricing, QUOTE_LIFETIME_DEFAULT_S, Quote, QuoteError, QuotePolicy, QuoteRequest,
     QuotedRate, new_quote_id,
 };
+pub use service::{
+    Clock, DEFAULT_FEE_SCHEDULE_ID, PayoutPass, QuoteAnswer, STARTING_RATES, Wallet, WalletError,
+    WalletRules, WithdrawalView,
+};
 pub use simulator::{
     RailMode, RailSwitch, SimulatedRail, TEST_BANK_ACCOUNTS, TEST_CARDS, TestBankAccount,
     TestBankAccountOutcome, TestCard, TestCardOutcome,
 };
+pub use writer::{ResponseToKeep, WalletWriter, WriteJob};

@@ -12,12 +12,12 @@ use fantoccini::{Client, ClientBuilder};
 
 use crate::helpers::{Backend, spawn_app};
 
-fn browser_tests_enabled() -> bool {
+pub(crate) fn browser_tests_enabled() -> bool {
     std::env::var("OKPAY_BROWSER_TESTS").is_ok_and(|value| value == "1")
 }
 
 /// A chromedriver process that is stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     process: Child,
     port: u16,
 }
@@ -29,7 +29,7 @@ impl Drop for Driver {
     }
 }
 
-fn start_driver() -> Driver {
+pub(crate) fn start_driver() -> Driver {
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .expect("a free port")
@@ -52,7 +52,11 @@ fn start_driver() -> Driver {
     Driver { process, port }
 }
 
-async fn open_browser(driver: &Driver, language: &str, profile: &std::path::Path) -> Client {
+pub(crate) async fn open_browser(
+    driver: &Driver,
+    language: &str,
+    profile: &std::path::Path,
+) -> Client {
     let capabilities = serde_json::json!({
         "goog:chromeOptions": {
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
@@ -86,7 +90,7 @@ async fn page_language(browser: &Client) -> Option<String> {
     html.attr("lang").await.expect("readable attributes")
 }
 
-fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&dir).expect("the screenshot directory");
     dir

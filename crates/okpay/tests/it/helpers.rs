@@ -50,6 +50,8 @@ impl TestDatabase {
             listen: "127.0.0.1:0".into(),
             data_dir: dir.path().join("data"),
             database_url,
+            // Tests run jobs themselves, with `run_pending_jobs`, so they see every outcome.
+            job_worker: false,
             ..Config::default()
         };
         Some(TestDatabase { config, dir })
@@ -122,6 +124,20 @@ impl TestApp {
             .send()
             .await
             .expect("the request is answered")
+    }
+
+    /// Runs every job that is due now (and the schedules that are due), as the worker would.
+    pub async fn run_pending_jobs(&self) -> jobs::RunReport {
+        self.running
+            .jobs
+            .run_pending(jobs::now_ms())
+            .await
+            .expect("the job queue answers")
+    }
+
+    /// Runs the `okpay` binary against this app's database.
+    pub fn okpay(&self, args: &[&str]) -> std::process::Output {
+        self._database.okpay(args)
     }
 
     pub async fn stop(self) {

@@ -2,8 +2,20 @@
 
 mod auth;
 mod browser;
+mod browser_accounts;
 mod cli;
+mod community;
 mod crash;
+mod help;
 mod helpers;
 mod http_edges;
+mod job_worker;
+mod mail;
 mod operations;
+mod pages;
+mod security;
+mod security_browser;
+mod smtp_server;
+mod support;
+mod tickets;
+mod wallet;

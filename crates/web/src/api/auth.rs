@@ -95,8 +95,9 @@ pub struct LoginRequest {
     pub login: String,
     #[schema(format = Password, write_only)]
     pub password: String,
-    /// The code of an authenticator app, for accounts with two-factor sign-in.
-    #[allow(dead_code)] // Accepted now so clients can send it; checked once two-factor exists.
+    /// The code of an authenticator app (or a recovery code), for accounts with two-factor
+    /// sign-in.
+    #[schema(example = "492039")]
     pub totp_code: Option<String>,
 }
 
@@ -203,7 +204,7 @@ impl FromRequestParts<AppState> for CurrentUser {
 }
 
 /// The token of `Authorization: Bearer <token>`; the scheme's case does not matter.
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();
@@ -240,14 +241,14 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestClient {
     }
 }
 
-fn unix_now() -> UnixSeconds {
+pub(crate) fn unix_now() -> UnixSeconds {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs() as UnixSeconds)
 }
 
 /// A store failure: unavailability is worth retrying, anything else is our fault.
-fn store_error(error: &StoreError) -> ApiError {
+pub(crate) fn store_error(error: &StoreError) -> ApiError {
     match error {
         StoreError::Unavailable(_) => ApiError::database_unavailable(error),
         _ => ApiError::internal(error),
@@ -256,7 +257,7 @@ fn store_error(error: &StoreError) -> ApiError {
 
 /// Which of `email` and `phone` a body gave, checked and in normal form, or the refusal naming
 /// the field at fault.
-fn address_of(
+pub(crate) fn address_of(
     email: Option<&str>,
     phone: Option<&str>,
 ) -> Result<(String, &'static str), ApiError> {
@@ -272,12 +273,12 @@ fn address_of(
     }
 }
 
-fn invalid_login(error: &InvalidLogin, param: &'static str) -> ApiError {
+pub(crate) fn invalid_login(error: &InvalidLogin, param: &'static str) -> ApiError {
     tracing::debug!(reason = error.code(), param, "the address was refused");
     ApiError::new(ErrorCode::InvalidLogin).with_param(param)
 }
 
-fn weak_password(refusal: &PasswordRefusal) -> ApiError {
+pub(crate) fn weak_password(refusal: &PasswordRefusal) -> ApiError {
     let error = match refusal {
         PasswordRefusal::TooShort { length_min } => ApiError::new(ErrorCode::PasswordTooShort)
             .with_detail("length_min", length_min.to_string()),
@@ -291,7 +292,7 @@ fn weak_password(refusal: &PasswordRefusal) -> ApiError {
     error.with_param("password")
 }
 
-fn register_error(error: RegisterError, param: &'static str) -> ApiError {
+pub(crate) fn register_error(error: RegisterError, param: &'static str) -> ApiError {
     match error {
         RegisterError::InvalidLogin(error) => invalid_login(&error, param),
         RegisterError::WeakPassword(refusal) => weak_password(&refusal),
@@ -300,7 +301,7 @@ fn register_error(error: RegisterError, param: &'static str) -> ApiError {
     }
 }
 
-fn verify_error(error: VerifyError, param: &'static str) -> ApiError {
+pub(crate) fn verify_error(error: VerifyError, param: &'static str) -> ApiError {
     match error {
         VerifyError::InvalidLogin(error) => invalid_login(&error, param),
         VerifyError::NoLiveCode => ApiError::new(ErrorCode::NoCodePending),
@@ -315,7 +316,7 @@ fn verify_error(error: VerifyError, param: &'static str) -> ApiError {
     }
 }
 
-fn sign_in_error(error: SignInError) -> ApiError {
+pub(crate) fn sign_in_error(error: SignInError) -> ApiError {
     match error {
         SignInError::InvalidCredentials => ApiError::new(ErrorCode::InvalidCredentials),
         SignInError::Locked { until, reason } => ApiError::new(ErrorCode::AccountLocked)
@@ -323,6 +324,10 @@ fn sign_in_error(error: SignInError) -> ApiError {
             .with_detail("reason", reason.code().to_owned()),
         SignInError::Frozen => ApiError::new(ErrorCode::AccountFrozen),
         SignInError::NotVerified => ApiError::new(ErrorCode::AddressNotVerified),
+        SignInError::SecondFactorRequired => ApiError::new(ErrorCode::TotpRequired),
+        SignInError::SecondFactorInvalid => {
+            ApiError::new(ErrorCode::TotpInvalid).with_param("totp_code")
+        }
         SignInError::Store(error) => store_error(&error),
     }
 }
@@ -401,8 +406,9 @@ pub(crate) async fn verify(
     responses(
         (status = 200, description = "Signed in", body = LoginResponse),
         (status = 400, description = "`invalid_request`", body = ErrorBody),
-        (status = 401, description = "`invalid_credentials`", body = ErrorBody),
+        (status = 401, description = "`invalid_credentials`, `totp_required` or `totp_invalid`", body = ErrorBody),
         (status = 403, description = "`account_frozen` or `address_not_verified`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`, with `Retry-After`", body = ErrorBody),
         (status = 423, description = "`account_locked`, with `locked_until` and `reason`", body = ErrorBody),
         (status = 503, description = "`database_unavailable`", body = ErrorBody),
     )
@@ -412,11 +418,26 @@ pub(crate) async fn login(
     RequestClient(client): RequestClient,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let signed_in = state
-        .accounts
-        .sign_in(body.login.trim(), &body.password, &client, unix_now())
-        .await
-        .map_err(sign_in_error)?;
+    let now = unix_now();
+    let totp_code = body
+        .totp_code
+        .as_deref()
+        .filter(|code| !code.trim().is_empty());
+    let signed_in = match totp_code {
+        None => {
+            state
+                .accounts
+                .sign_in(body.login.trim(), &body.password, &client, now)
+                .await
+        }
+        Some(code) => {
+            state
+                .security
+                .sign_in_with_code(body.login.trim(), &body.password, Some(code), &client, now)
+                .await
+        }
+    }
+    .map_err(sign_in_error)?;
     let user = profile(&state, &signed_in.user_id).await?;
     Ok(Json(LoginResponse {
         token: signed_in.token,

@@ -30,6 +30,8 @@ macro_rules! page_text {
     };
 }
 
+pub(crate) use page_text;
+
 page_text! {
     /// The frame around every page: header, navigation, language switch and footer.
     pub struct LayoutText {
@@ -39,10 +41,96 @@ page_text! {
         nav_features: "功能", "Features";
         nav_currencies: "币种", "Currencies";
         nav_developers: "开发者", "Developers";
+        nav_help: "帮助中心", "Help";
         language_switch_label: "切换语言", "Choose a language";
         footer_tagline: "OKPay：自托管的电子钱包与在线支付平台，客服中心内置。",
             "OKPay: a self-hosted e-wallet and online-payment platform with its customer-service center built in.";
         footer_api_link: "API 文档（OpenAPI）", "API reference (OpenAPI)";
+        account_nav_label: "账户", "Account";
+        nav_sign_in: "登录", "Sign in";
+        nav_register: "注册", "Create an account";
+        nav_account: "我的账户", "My account";
+        signed_in_as: "已登录：", "Signed in as";
+        sign_out: "退出登录", "Sign out";
+        nav_messages: "消息", "Messages";
+        nav_security: "安全", "Security";
+        unread_badge_label: "条未读消息", "unread messages";
+    }
+}
+
+page_text! {
+    /// The sign-up, confirmation and sign-in pages.
+    pub struct AuthText {
+        register_title: "注册 OKPay", "Create your OKPay account";
+        register_lead: "用邮箱或手机号注册。我们会发送一个 6 位验证码来确认这个地址是您的。",
+            "Sign up with your e-mail address or mobile number. We'll send a 6-digit code to confirm it's yours.";
+        login_label: "邮箱或手机号", "E-mail or mobile number";
+        login_hint: "手机号请带国家代码，例如 +86 138 0013 8000；不带国家代码时按中国大陆号码处理。",
+            "Give a mobile number with its country code, such as +44 7700 900123; one without a country code is read as a mainland China number.";
+        password_label: "密码", "Password";
+        new_password_hint: "至少 8 个字符。几个不相关的词连在一起就很好记又安全，不必非加符号或大写字母。",
+            "At least 8 characters. A few unrelated words together are easy to remember and hard to guess; symbols and capitals aren't required.";
+        strength_label: "密码强度：", "Password strength:";
+        strength_0: "非常弱", "very weak";
+        strength_1: "弱", "weak";
+        strength_2: "一般", "fair";
+        strength_3: "强", "strong";
+        strength_4: "非常强", "very strong";
+        strength_refused: "这个密码不能使用：", "This password can't be used:";
+        register_submit: "注册", "Create account";
+        have_account: "已经有账户了？", "Already have an account?";
+        verify_title: "确认您的邮箱或手机号", "Confirm your e-mail address or mobile number";
+        verify_lead: "我们已向这个地址发送了一个 6 位验证码。请在下方输入，验证码几分钟后失效。",
+            "We've sent a 6-digit code to this address. Enter it below; it stops working after a few minutes.";
+        code_label: "6 位验证码", "6-digit code";
+        verify_submit: "确认", "Confirm";
+        resend_lead: "没有收到验证码？请先看看垃圾邮件文件夹，然后可以重新发送。",
+            "No code? Check your spam folder first, then ask for a new one.";
+        resend_submit: "重新发送验证码", "Send a new code";
+        resend_done: "如果这个地址正在等待确认，新的验证码已经发出，之前的验证码随之失效。每分钟最多发送一次。",
+            "If this address is waiting to be confirmed, a new code is on its way and any earlier code no longer works. We send at most one a minute.";
+        login_title: "登录 OKPay", "Sign in to OKPay";
+        login_submit: "登录", "Sign in";
+        no_account: "还没有账户？", "New to OKPay?";
+        forgot_password: "忘记密码？", "Forgot your password?";
+        verified_notice: "您的地址已确认。现在可以登录了。", "Your address is confirmed. You can sign in now.";
+        signed_out_notice: "您已安全退出登录。", "You've signed out.";
+        sign_in_to_continue: "请先登录，登录后会回到您刚才要打开的页面。",
+            "Please sign in first; you'll go straight on to the page you asked for.";
+        confirm_address_action: "输入验证码确认地址", "Enter your code to confirm the address";
+        lock_title: "这个账户的登录暂时被锁定", "Sign-in to this account is locked for now";
+        lock_reason: "原因：{window} 分钟内连续输错密码 {failures} 次。为了防止有人猜测您的密码，我们暂停了这个账户的登录。",
+            "Why: the password was entered wrong {failures} times within {window} minutes. To stop anyone guessing your password, we've paused sign-in to this account.";
+        lock_until: "解锁时间：{until}（大约 {minutes} 分钟后）。在此之前，即使输入正确的密码也无法登录。",
+            "Until: {until} (about {minutes} minutes from now). Until then even the right password won't sign you in.";
+        lock_next_step: "您可以等到解锁后再试，或者现在重置密码——重置成功后锁定会立即解除。如果这些尝试不是您本人所为，请重置密码并联系帮助中心。",
+            "You can wait and try again then, or reset your password now, which lifts the lock at once. If these attempts weren't you, reset your password and contact the help center.";
+        reset_password_action: "重置密码", "Reset your password";
+        help_action: "联系帮助中心", "Contact the help center";
+        totp_label: "动态码或恢复码", "Authenticator or recovery code";
+        totp_hint: "此账户已开启双重验证：请重新输入密码，并填写验证器应用中的 6 位动态码。", "This account uses two-factor sign-in: enter your password again with the 6-digit code from your authenticator app.";
+    }
+}
+
+page_text! {
+    /// The signed-in person's account page.
+    pub struct AccountText {
+        title: "我的账户", "My account";
+        greeting: "欢迎回来", "Welcome back";
+        details_title: "账户信息", "Your account";
+        user_id_label: "用户 ID", "User ID";
+        email_label: "邮箱", "E-mail";
+        phone_label: "手机号", "Mobile number";
+        status_label: "状态", "Status";
+        status_active: "已确认，可以正常使用", "Confirmed and in use";
+        status_pending: "地址待确认", "Address not yet confirmed";
+        status_frozen: "已冻结：不能登录，也不能转出资金", "Frozen: no sign-in and no money out";
+        verified_at_label: "地址确认时间", "Address confirmed";
+        created_at_label: "注册时间", "Account created";
+        language_label: "通知语言", "Language of messages";
+        session_title: "本次登录", "This session";
+        session_body: "连续 30 分钟没有操作会自动退出登录，最长保持 12 小时。在公用电脑上用完请点击“退出登录”。",
+            "You're signed out automatically after 30 minutes without activity, and after 12 hours in any case. On a shared computer, sign out when you're done.";
     }
 }
 
@@ -103,6 +191,32 @@ page_text! {
     }
 }
 
+page_text! {
+    /// The help center: its home, category, article and search-result pages.
+    pub struct HelpText {
+        title: "帮助中心 · OKPay", "Help center · OKPay";
+        heading: "有什么可以帮您？", "How can we help?";
+        lead: "搜索常见问题，或按类别浏览。可以用自己的话描述，例如“钱怎么取不出来”。",
+            "Search the common questions or browse by topic. Plain words work, like \"my withdrawal hasn't arrived\".";
+        search_label: "搜索帮助文章", "Search the help articles";
+        search_placeholder: "例如：账户被锁、充值失败、提现多久到账", "For example: account locked, top-up failed, withdrawal time";
+        search_button: "搜索", "Search";
+        categories_heading: "按类别浏览", "Browse by topic";
+        popular_heading: "热门问题", "Popular questions";
+        articles_count: "篇文章", "articles";
+        results_heading: "搜索结果", "Search results";
+        no_results: "没有找到相关文章。换个说法试试，或浏览下面的类别。", "Nothing matched. Try other words, or browse the topics below.";
+        back_to_help: "返回帮助中心", "Back to the help center";
+        related_heading: "相关文章", "Related articles";
+        explains_codes: "本文解释的错误代码", "Error codes this article explains";
+        helpful_question: "这篇文章有帮助吗？", "Was this article helpful?";
+        helpful_yes: "有帮助", "Yes";
+        helpful_no: "没有帮助", "No";
+        helpful_thanks: "谢谢您的反馈！", "Thanks for your feedback!";
+        other_language: "English version", "中文版";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +230,9 @@ mod tests {
                     LayoutText::for_locale(*locale).entries(),
                     HomeText::for_locale(*locale).entries(),
                     ErrorPageText::for_locale(*locale).entries(),
+                    AuthText::for_locale(*locale).entries(),
+                    AccountText::for_locale(*locale).entries(),
+                    HelpText::for_locale(*locale).entries(),
                 ]
                 .map(|entries| (locale.tag(), entries))
             })

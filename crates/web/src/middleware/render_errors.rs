@@ -15,6 +15,11 @@ use crate::error_body::ErrorBody;
 use crate::i18n::Locale;
 use crate::pages::render_error_page;
 
+/// Marks an error response that is already a finished page, such as a sign-in form shown again
+/// with what was wrong; the renderer leaves it as it is.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RenderedPage;
+
 /// What the rendering needs to know about the request, taken before the handler consumes it.
 struct ErrorAudience {
     locale: Locale,
@@ -37,7 +42,9 @@ pub(crate) async fn render_errors(request: Request, next: Next) -> Response {
     };
     let response = next.run(request).await;
     let status = response.status();
-    if !status.is_client_error() && !status.is_server_error() {
+    if (!status.is_client_error() && !status.is_server_error())
+        || response.extensions().get::<RenderedPage>().is_some()
+    {
         return response;
     }
     let error = match response.extensions().get::<ApiError>() {

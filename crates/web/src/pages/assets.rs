@@ -1,4 +1,4 @@
-//! The stylesheet, compiled into the binary and served with a long cache life.
+//! The stylesheet and the one small script, compiled into the binary and served with a long cache life.
 
 use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -30,6 +30,33 @@ pub(crate) async fn stylesheet() -> impl IntoResponse {
             ),
         ],
         STYLESHEET,
+    )
+}
+
+pub(crate) const PASSWORD_STRENGTH_SCRIPT_PATH: &str = "/assets/password-strength.js";
+
+const PASSWORD_STRENGTH_SCRIPT: &str = include_str!("../../assets/password-strength.js");
+
+const PASSWORD_STRENGTH_SCRIPT_VERSION: u64 = fnv1a_64(PASSWORD_STRENGTH_SCRIPT.as_bytes());
+
+/// The address pages load the sign-up page's strength hint from, versioned like the stylesheet.
+pub(crate) fn password_strength_script_href() -> String {
+    format!("{PASSWORD_STRENGTH_SCRIPT_PATH}?v={PASSWORD_STRENGTH_SCRIPT_VERSION:016x}")
+}
+
+pub(crate) async fn password_strength_script() -> impl IntoResponse {
+    (
+        [
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (
+                CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+        ],
+        PASSWORD_STRENGTH_SCRIPT,
     )
 }
 

@@ -5,6 +5,7 @@ use axum::response::Html;
 use ledger::Currency;
 
 use super::layout::Layout;
+use super::session::MaybePageSession;
 use crate::error::ApiError;
 use crate::i18n::{HomeText, Locale, currency_name};
 
@@ -28,10 +29,13 @@ struct CurrencyEntry {
     name: &'static str,
 }
 
-pub(crate) async fn home(locale: Locale) -> Result<Html<String>, ApiError> {
+pub(crate) async fn home(
+    locale: Locale,
+    session: MaybePageSession,
+) -> Result<Html<String>, ApiError> {
     let text = HomeText::for_locale(locale);
     let page = HomePage {
-        layout: Layout::new(locale),
+        layout: Layout::for_session(locale, session.0.as_ref()),
         title: text.title,
         text,
         features: features(text),

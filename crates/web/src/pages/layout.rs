@@ -1,14 +1,34 @@
-//! What the shared page frame (`templates/base.html`) needs: language, header, switch and footer text.
+//! What the shared page frame (`templates/base.html`) needs: language, header, switch and footer
+//! text, and the banner of the announcements active while the page is rendered.
 
-use super::assets::stylesheet_href;
-use crate::i18n::{LayoutText, Locale};
+use std::sync::Arc;
+
+use domain::support::{Announcement, Severity};
+
+use super::assets::{password_strength_script_href, stylesheet_href};
+use super::session::PageSession;
+use crate::i18n::{LayoutText, Locale, SupportFrameText};
+
+tokio::task_local! {
+    /// The notices active for the request being served, set by [`super::banner::with_notices`]
+    /// around every page handler. A task-local rather than a parameter so that every page's
+    /// `Layout::new(locale)` shows the banner without each handler fetching it.
+    pub(crate) static PAGE_NOTICES: Arc<Vec<Announcement>>;
+}
 
 /// The frame's data, one field of every page template.
 pub(crate) struct Layout {
     pub lang: &'static str,
     pub text: &'static LayoutText,
+    pub support: &'static SupportFrameText,
     pub stylesheet_href: String,
+    pub script_href: String,
     pub languages: Vec<LanguageLink>,
+    /// The signed-in person, for the header's name and sign-out button; `None` shows the
+    /// sign-in and sign-up links instead.
+    pub account: Option<HeaderAccount>,
+    /// The announcements active now, most severe first; shown as a banner above the page.
+    pub notices: Vec<BannerNotice>,
 }
 
 /// One entry of the language switch; following it sets the language cookie.
@@ -18,12 +38,49 @@ pub(crate) struct LanguageLink {
     pub is_current: bool,
 }
 
+/// Who is signed in, as the header shows them.
+pub(crate) struct HeaderAccount {
+    /// Their e-mail address or phone number.
+    pub name: String,
+    /// For the sign-out form.
+    pub csrf_token: String,
+    /// Unread messages in the message center; the badge shows when there are any.
+    pub unread_messages: i64,
+}
+
+/// One announcement in the banner, in the page's language.
+pub(crate) struct BannerNotice {
+    /// `info`, `degraded` or `outage`: the banner's colour.
+    pub severity: &'static str,
+    pub title: String,
+    pub body: String,
+}
+
 impl Layout {
+    /// The frame as a visitor who is not signed in sees it.
     pub fn new(locale: Locale) -> Self {
+        let notices = PAGE_NOTICES
+            .try_with(|notices| {
+                notices
+                    .iter()
+                    .map(|notice| BannerNotice {
+                        severity: match notice.severity {
+                            Severity::Info => "info",
+                            Severity::Degraded => "degraded",
+                            Severity::Outage => "outage",
+                        },
+                        title: locale.pick(&notice.title_zh_cn, &notice.title_en).clone(),
+                        body: locale.pick(&notice.body_zh_cn, &notice.body_en).clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Layout {
             lang: locale.tag(),
             text: LayoutText::for_locale(locale),
+            support: SupportFrameText::for_locale(locale),
             stylesheet_href: stylesheet_href(),
+            script_href: password_strength_script_href(),
             languages: Locale::ALL
                 .iter()
                 .map(|language| LanguageLink {
@@ -32,6 +89,24 @@ impl Layout {
                     is_current: *language == locale,
                 })
                 .collect(),
+            account: None,
+            notices,
         }
+    }
+
+    /// The frame for `session`'s owner, or for a visitor when there is none.
+    pub fn for_session(locale: Locale, session: Option<&PageSession>) -> Self {
+        let mut layout = Layout::new(locale);
+        layout.account = session.map(|session| HeaderAccount {
+            name: session
+                .user
+                .email
+                .clone()
+                .or_else(|| session.user.phone.clone())
+                .unwrap_or_default(),
+            csrf_token: session.csrf_token.clone(),
+            unread_messages: session.unread_messages,
+        });
+        layout
     }
 }

@@ -7,8 +7,8 @@ use std::sync::Mutex;
 use domain::StoreError;
 use domain::identity::{
     AccountsApi, AuthError, Authenticated, BoxFuture, Client, CodeRefusal, LockReason, Login,
-    OneTimeCode, PasswordRefusal, RegisterError, Registration, SignInError, SignedIn, UnixSeconds,
-    UserRecord, UserStatus, VerifyError,
+    OneTimeCode, PasswordPolicy, PasswordRefusal, RegisterError, Registration, SecurityApi,
+    SignInError, SignedIn, Strength, UnixSeconds, UserRecord, UserStatus, VerifyError,
 };
 
 #[derive(Default)]
@@ -60,6 +60,21 @@ fn user() -> UserRecord {
         locale: "zh-CN".to_owned(),
         created_at: CREATED_AT,
         verified_at: Some(CREATED_AT + 60),
+    }
+}
+
+/// Sign-in security is exercised against the real accounts in the binary's tests; here a code
+/// sent with a sign-in changes nothing.
+impl SecurityApi for FakeAccounts {
+    fn sign_in_with_code<'a>(
+        &'a self,
+        login: &'a str,
+        password: &'a str,
+        _second_factor: Option<&'a str>,
+        client: &'a Client,
+        now: UnixSeconds,
+    ) -> BoxFuture<'a, Result<SignedIn, SignInError>> {
+        AccountsApi::sign_in(self, login, password, client, now)
     }
 }
 
@@ -173,6 +188,34 @@ impl AccountsApi for FakeAccounts {
         user_id: &'a str,
     ) -> BoxFuture<'a, Result<Option<UserRecord>, StoreError>> {
         Box::pin(async move { Ok((user_id == USER_ID).then(user)) })
+    }
+
+    fn resend_verification<'a>(
+        &'a self,
+        login: &'a str,
+        _now: UnixSeconds,
+    ) -> BoxFuture<'a, Result<(), VerifyError>> {
+        Box::pin(async move {
+            match login {
+                DATABASE_DOWN => Err(VerifyError::Store(database_down())),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn password_strength(
+        &self,
+        password: &str,
+        personal: &[&str],
+    ) -> (Strength, Result<(), PasswordRefusal>) {
+        let personal: Vec<Login> = personal
+            .iter()
+            .filter_map(|login| Login::parse(login).ok())
+            .collect();
+        (
+            domain::identity::strength(password, &personal),
+            PasswordPolicy::default().check(password, &personal),
+        )
     }
 }
 

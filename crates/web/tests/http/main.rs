@@ -3,9 +3,12 @@
 mod accounts;
 mod errors;
 mod fake_accounts;
+mod fake_community;
+mod fake_support;
 mod languages;
 mod money;
 mod openapi;
 mod operations;
+mod page_sessions;
 mod pages;
 mod support;

@@ -5,12 +5,20 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, StatusCode};
+use domain::StoreError;
+use domain::help::{
+    Article, ArticleRevision, EditError, HelpCatalog, HelpCenter, HelpDeskApi, HelpSearch,
+    Language, SearchError, SearchHit,
+};
+use domain::identity::BoxFuture;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::Value;
 use tower::ServiceExt;
 use web::AppState;
 
 pub use crate::fake_accounts::FakeAccounts;
+pub use crate::fake_community::FakeCommunity;
+pub use crate::fake_support::FakeSupport;
 
 /// The whole app over a database that answers, with cookies for plain HTTP.
 pub fn app() -> Router {
@@ -42,6 +50,64 @@ pub fn state(database: DatabaseAnswers, metrics: PrometheusHandle) -> AppState {
         metrics,
         secure_cookies: false,
         accounts: Arc::new(FakeAccounts::default()),
+        csrf_key: web::CsrfKey::new(&[42; 32]),
+        security: Arc::new(FakeAccounts::default()),
+        auth_rate_limit: web::AuthRateLimit::default(),
+        support: Arc::new(FakeSupport),
+        community: Arc::new(FakeCommunity),
+        wallet: None,
+        tickets: None,
+        help: Arc::new(HelpCenter::new(HelpCatalog::default(), Arc::new(NoSearch))),
+        help_desk: Arc::new(NoHelpDesk),
+    }
+}
+
+/// The help center is tested with its real search in `okpay`'s integration tests; here it is
+/// empty.
+struct NoSearch;
+
+/// No stored articles: every slug is unknown.
+struct NoHelpDesk;
+
+impl HelpDeskApi for NoHelpDesk {
+    fn record_feedback<'a>(
+        &'a self,
+        _: &'a str,
+        _: bool,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async { Ok(false) })
+    }
+
+    fn feedback<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<(u64, u64), StoreError>> {
+        Box::pin(async { Ok((0, 0)) })
+    }
+
+    fn history<'a>(
+        &'a self,
+        _: &'a str,
+        _: Language,
+    ) -> BoxFuture<'a, Result<Vec<ArticleRevision>, StoreError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn save<'a>(
+        &'a self,
+        _: Article,
+        _: i64,
+        _: &'a str,
+        _: i64,
+    ) -> BoxFuture<'a, Result<i64, EditError>> {
+        Box::pin(async { Err(EditError::Stale { current: 0 }) })
+    }
+}
+
+impl HelpSearch for NoSearch {
+    fn search(&self, _: &str, _: Option<Language>, _: usize) -> Vec<SearchHit> {
+        Vec::new()
+    }
+
+    fn rebuild(&self, _: &[Article]) -> Result<(), SearchError> {
+        Ok(())
     }
 }
 

@@ -1,0 +1,221 @@
+//! The user community over HTTP, on both databases: ask, answer, vote, accept, report.
+
+use std::sync::Arc;
+
+use domain::community::{Badge, Community};
+use domain::notify::OutboxStore;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, error_code, on_both_databases, spawn_app};
+
+const PASSWORD: &str = "plum-orbit-canyon-17";
+
+/// Registers, confirms and signs in `email`; answers its session token and user id.
+pub(crate) async fn signed_in(app: &TestApp, email: &str) -> (String, String) {
+    let registered: Value = post(
+        app,
+        "/api/v1/auth/register",
+        None,
+        json!({"email": email, "password": PASSWORD}),
+    )
+    .await
+    .json()
+    .await
+    .expect("JSON");
+    let messages = app.running.store.recent_messages(50).await.expect("outbox");
+    let code = messages
+        .iter()
+        .find(|message| message.recipient == email)
+        .and_then(|message| {
+            message
+                .body
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|word| word.len() == 6)
+                .map(str::to_owned)
+        })
+        .expect("a code was sent");
+    let verified = post(
+        app,
+        "/api/v1/auth/verify",
+        None,
+        json!({"email": email, "code": code}),
+    )
+    .await;
+    assert_eq!(verified.status(), 200);
+    let login: Value = post(
+        app,
+        "/api/v1/auth/login",
+        None,
+        json!({"login": email, "password": PASSWORD}),
+    )
+    .await
+    .json()
+    .await
+    .expect("JSON");
+    (
+        login["token"].as_str().expect("a token").to_owned(),
+        registered["user_id"].as_str().expect("an id").to_owned(),
+    )
+}
+
+async fn post(app: &TestApp, path: &str, token: Option<&str>, body: Value) -> reqwest::Response {
+    let mut request = app.client.post(app.url(path)).json(&body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.expect("answered")
+}
+
+on_both_databases!(people_ask_answer_vote_and_accept_in_the_community);
+async fn people_ask_answer_vote_and_accept_in_the_community(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (asker, _) = signed_in(&app, "asker@example.com").await;
+    let (helper, helper_id) = signed_in(&app, "helper@example.com").await;
+
+    let anonymous = post(
+        &app,
+        "/api/v1/community/questions",
+        None,
+        json!({"title": "提现多久到账？", "body": "我昨天提现到招商银行，现在还没到账。"}),
+    )
+    .await;
+    assert_eq!(anonymous.status(), 401);
+
+    let asked = post(
+        &app,
+        "/api/v1/community/questions",
+        Some(&asker),
+        json!({"title": "提现多久到账？", "body": "我昨天提现到招商银行，现在还没到账。"}),
+    )
+    .await;
+    assert_eq!(asked.status(), 201);
+    let question: Value = asked.json().await.expect("JSON");
+    let question_id = question["id"].as_str().expect("an id").to_owned();
+    assert!(question_id.starts_with("q_"));
+
+    let answered = post(
+        &app,
+        &format!("/api/v1/community/questions/{question_id}/answers"),
+        Some(&helper),
+        json!({"body": "一般 1 到 3 个工作日，可以在交易详情里看进度。"}),
+    )
+    .await;
+    assert_eq!(answered.status(), 201);
+    let answer: Value = answered.json().await.expect("JSON");
+    let answer_id = answer["id"].as_str().expect("an id").to_owned();
+
+    let own = post(
+        &app,
+        "/api/v1/community/votes",
+        Some(&helper),
+        json!({"target_id": answer_id, "value": 1}),
+    )
+    .await;
+    assert_eq!(own.status(), 403);
+    assert_eq!(error_code(own).await, "community_own_post");
+    let voted = post(
+        &app,
+        "/api/v1/community/votes",
+        Some(&asker),
+        json!({"target_id": answer_id, "value": 1}),
+    )
+    .await;
+    assert_eq!(voted.status(), 200);
+    assert_eq!(voted.json::<Value>().await.expect("JSON")["score"], 1);
+
+    let not_author = post(
+        &app,
+        &format!("/api/v1/community/questions/{question_id}/accept"),
+        Some(&helper),
+        json!({"answer_id": answer_id}),
+    )
+    .await;
+    assert_eq!(not_author.status(), 403);
+    assert_eq!(error_code(not_author).await, "community_not_author");
+    let accepted = post(
+        &app,
+        &format!("/api/v1/community/questions/{question_id}/accept"),
+        Some(&asker),
+        json!({"answer_id": answer_id}),
+    )
+    .await;
+    assert_eq!(accepted.status(), 204);
+
+    // Staff mark the helper an expert.
+    let community = Community::new(Arc::new(app.running.store.clone()));
+    community
+        .grant_badge(&helper_id, Badge::Expert, "stf_admin", 0)
+        .await
+        .expect("granted");
+
+    let thread: Value = app
+        .get(&format!("/api/v1/community/questions/{question_id}"))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(thread["question"]["answer_count"], 1);
+    assert_eq!(thread["question"]["accepted_answer_id"], answer_id.as_str());
+    assert_eq!(thread["answers"][0]["accepted"], true);
+    assert_eq!(thread["answers"][0]["score"], 1);
+    assert_eq!(thread["answers"][0]["author_badges"], json!(["expert"]));
+
+    let list: Value = app
+        .get("/api/v1/community/questions?limit=10")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(list["data"][0]["id"], question_id.as_str());
+    assert_eq!(list["has_more"], false);
+    assert_eq!(
+        app.get("/api/v1/community/questions?limit=0")
+            .await
+            .status(),
+        400
+    );
+    assert_eq!(
+        app.get("/api/v1/community/questions/q_missing")
+            .await
+            .status(),
+        404
+    );
+
+    community
+        .set_locked(&question_id, true, "stf_mod")
+        .await
+        .expect("locked");
+    let locked = post(
+        &app,
+        &format!("/api/v1/community/questions/{question_id}/answers"),
+        Some(&helper),
+        json!({"body": "另外，节假日会顺延。"}),
+    )
+    .await;
+    assert_eq!(locked.status(), 409);
+    assert_eq!(error_code(locked).await, "community_question_locked");
+
+    let reported = post(
+        &app,
+        "/api/v1/community/reports",
+        Some(&helper),
+        json!({"target_id": question_id, "reason": "Duplicate"}),
+    )
+    .await;
+    assert_eq!(reported.status(), 201);
+    let short = post(
+        &app,
+        "/api/v1/community/questions",
+        Some(&asker),
+        json!({"title": "?", "body": "too short"}),
+    )
+    .await;
+    assert_eq!(short.status(), 400);
+    assert_eq!(
+        short.json::<Value>().await.expect("JSON")["error"]["param"],
+        "title"
+    );
+    app.stop().await;
+}
