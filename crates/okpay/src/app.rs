@@ -147,6 +147,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         help: help.clone(),
         help_desk: Arc::new(domain::help::HelpDesk::new(store.clone(), help)),
         wallet: Some(Arc::clone(&wallet)),
+        rail_switch: Some(Arc::clone(&rail_switch)),
         tickets: Some(Arc::new(domain::tickets::Tickets::new(Arc::new(
             store.clone(),
         )))),

@@ -7,6 +7,7 @@ mod pages;
 mod security;
 mod strength;
 mod support;
+mod wallet;
 
 use std::convert::Infallible;
 
@@ -24,6 +25,10 @@ pub use strength::{strength_suggestion_text, strength_warning_text};
 pub use support::{
     ContactText, OfficialCheckText, StatusText, SupportFrameText, service_name, service_state_name,
     weekday_name,
+};
+pub use wallet::{
+    FinanceText, RecordsText, WalletText, category_name, limit_kind_name, record_kind_name,
+    record_status_name,
 };
 
 /// A language OKPay answers in. English is the default for anyone who does not ask for Chinese.

@@ -66,6 +66,9 @@ pub struct AppState {
     /// Tickets (工单); `None` in tests of the HTTP face alone, where their routes answer
     /// `not_found`.
     pub tickets: Option<Arc<domain::tickets::Tickets>>,
+    /// The simulated card processor's and bank rail's slow/down switch; `None` when a real
+    /// provider is plugged in (or in tests of the HTTP face alone).
+    pub rail_switch: Option<Arc<domain::wallet::RailSwitch>>,
 }
 
 /// The whole app, every route behind the common layers, ready for `axum::serve`.

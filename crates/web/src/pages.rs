@@ -1,5 +1,5 @@
-//! The server-rendered pages: home, sign-up, sign-in, account, the support pages, the error
-//! page, and the assets they share. Page sessions live in `session`, form protection in `csrf`.
+//! The server-rendered pages: home, sign-up, sign-in, account, the support pages, the wallet
+//! and its records, the error page, and the assets they share. Page sessions live in `session`, form protection in `csrf`.
 
 mod account;
 mod assets;
@@ -10,10 +10,14 @@ mod error_page;
 mod help;
 mod home;
 mod layout;
+mod records;
 mod security;
 pub(crate) mod session;
 mod staff;
+mod staff_finance;
 mod support;
+mod wallet;
+mod wallet_moves;
 
 use askama::Template;
 use axum::Router;
@@ -85,6 +89,7 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
         .route("/help/c/{category}", get(help::help_category))
         .route("/help/{slug}", get(help::help_article))
         .route("/help/{slug}/feedback", post(help::help_feedback))
+        .merge(wallet::routes())
         .layer(from_fn_with_state(secure_cookies, csrf::ensure_csrf_cookie))
         .route(assets::STYLESHEET_PATH, get(assets::stylesheet))
         .route(

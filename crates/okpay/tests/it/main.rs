@@ -19,3 +19,5 @@ mod smtp_server;
 mod support;
 mod tickets;
 mod wallet;
+mod wallet_browser;
+mod wallet_pages;

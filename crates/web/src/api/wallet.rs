@@ -153,7 +153,7 @@ pub(crate) fn record_json(record: &TransactionRecord, locale: Locale) -> Value {
     })
 }
 
-fn withdrawal_json(view: &WithdrawalView, locale: Locale) -> Value {
+pub(crate) fn withdrawal_json(view: &WithdrawalView, locale: Locale) -> Value {
     let mut value = record_json(&view.record, locale);
     value["bank_account_id"] = json!(view.withdrawal.bank_account_id);
     value["payout_attempts"] = json!(view.withdrawal.attempts);
@@ -209,7 +209,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_owned()))
 }
 
-fn request_hash(route: &str, body: &[u8]) -> String {
+pub(crate) fn request_hash(route: &str, body: &[u8]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(route.as_bytes());
     hasher.update([0]);
@@ -997,10 +997,18 @@ pub(crate) async fn export_csv(
 ) -> Result<Response, ApiError> {
     let wallet = Arc::clone(wallet(&state)?);
     let filter = filter_of(&query, wallet.now(), wallet.rules().offset)?;
+    Ok(csv_export(wallet, user.user_id, filter))
+}
+
+/// The streamed CSV of `user_id`'s records that `filter` keeps, for the API and the pages.
+pub(crate) fn csv_export(
+    wallet: Arc<Wallet>,
+    user_id: String,
+    filter: TransactionFilter,
+) -> Response {
     // A small channel: the reader of the database never runs far ahead of the client, so the
     // memory an export takes does not grow with its size.
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    let user_id = user.user_id.clone();
     tokio::spawn(async move {
         let head = format!("{CSV_BOM}{}", csv_header());
         if sender.send(Ok(Bytes::from(head))).await.is_err() {
@@ -1038,7 +1046,7 @@ pub(crate) async fn export_csv(
             }
         }
     });
-    Ok((
+    (
         [
             (
                 CONTENT_TYPE,
@@ -1052,7 +1060,7 @@ pub(crate) async fn export_csv(
         ],
         Body::from_stream(ChunkStream(receiver)),
     )
-        .into_response())
+        .into_response()
 }
 
 /// `GET /statements/{month}` (`2026-11`): the month's records and totals per currency.
@@ -1075,50 +1083,14 @@ pub(crate) async fn statement(
     let (year, month_number) = month.split_once('-').ok_or_else(refused)?;
     let year: i32 = year.parse().map_err(|_| refused())?;
     let month_number: u32 = month_number.parse().map_err(|_| refused())?;
-    let (from, to) =
-        statement_range(year, month_number, wallet.rules().offset).ok_or_else(refused)?;
-    let mut records = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page = RecordPage {
-            filter: TransactionFilter {
-                from: Some(from),
-                to: Some(to),
-                ..Default::default()
-            },
-            after: after.as_deref(),
-            limit: EXPORT_PAGE,
-        };
-        let chunk = wallet
-            .records(&user.user_id, &page)
-            .await
-            .map_err(wallet_error)?;
-        let full = chunk.len() == EXPORT_PAGE as usize;
-        after = chunk.last().map(|r| r.id.clone());
-        records.extend(chunk);
-        if !full || records.len() >= 10_000 {
-            break;
-        }
-    }
-    let mut totals: BTreeMap<Currency, (i128, i128, i128, u64)> = BTreeMap::new();
-    for record in &records {
-        if record.status() != domain::records::TransactionStatus::Completed {
-            continue;
-        }
-        let entry = totals.entry(record.currency).or_default();
-        match record.direction {
-            domain::records::Direction::In => entry.0 += i128::from(record.amount.minor()),
-            domain::records::Direction::Out => entry.1 += i128::from(record.debited().minor()),
-            domain::records::Direction::Internal => entry.1 += i128::from(record.amount.minor()),
-        }
-        entry.2 += i128::from(record.fee.minor());
-        entry.3 += 1;
-        if let (domain::records::Direction::Internal, Some((arrived, currency))) =
-            (record.direction, record.arrived)
-        {
-            totals.entry(currency).or_default().0 += i128::from(arrived.minor());
-        }
-    }
+    let Statement {
+        from,
+        to,
+        records,
+        totals,
+    } = statement_of(wallet, &user.user_id, year, month_number)
+        .await?
+        .ok_or_else(refused)?;
     let totals: Vec<Value> = totals
         .iter()
         .map(|(currency, (money_in, money_out, fees, count))| {
@@ -1139,6 +1111,74 @@ pub(crate) async fn statement(
         "totals": totals,
         "data": data,
     })))
+}
+
+/// Totals of one currency in a statement: money in, money out, fees, count.
+pub(crate) type StatementTotals = BTreeMap<Currency, (i128, i128, i128, u64)>;
+
+/// A month's records (at most 10,000, newest first) and its totals per currency.
+pub(crate) struct Statement {
+    pub from: i64,
+    pub to: i64,
+    pub records: Vec<TransactionRecord>,
+    pub totals: StatementTotals,
+}
+
+/// The statement of `year`-`month` in the wallet's offset; `None` for a month that does not exist.
+pub(crate) async fn statement_of(
+    wallet: &Wallet,
+    user_id: &str,
+    year: i32,
+    month_number: u32,
+) -> Result<Option<Statement>, ApiError> {
+    let Some((from, to)) = statement_range(year, month_number, wallet.rules().offset) else {
+        return Ok(None);
+    };
+    let mut records = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = RecordPage {
+            filter: TransactionFilter {
+                from: Some(from),
+                to: Some(to),
+                ..Default::default()
+            },
+            after: after.as_deref(),
+            limit: EXPORT_PAGE,
+        };
+        let chunk = wallet.records(user_id, &page).await.map_err(wallet_error)?;
+        let full = chunk.len() == EXPORT_PAGE as usize;
+        after = chunk.last().map(|r| r.id.clone());
+        records.extend(chunk);
+        if !full || records.len() >= 10_000 {
+            break;
+        }
+    }
+    let mut totals = StatementTotals::new();
+    for record in &records {
+        if record.status() != domain::records::TransactionStatus::Completed {
+            continue;
+        }
+        let entry = totals.entry(record.currency).or_default();
+        match record.direction {
+            domain::records::Direction::In => entry.0 += i128::from(record.amount.minor()),
+            domain::records::Direction::Out => entry.1 += i128::from(record.debited().minor()),
+            domain::records::Direction::Internal => entry.1 += i128::from(record.amount.minor()),
+        }
+        entry.2 += i128::from(record.fee.minor());
+        entry.3 += 1;
+        if let (domain::records::Direction::Internal, Some((arrived, currency))) =
+            (record.direction, record.arrived)
+        {
+            totals.entry(currency).or_default().0 += i128::from(arrived.minor());
+        }
+    }
+    Ok(Some(Statement {
+        from,
+        to,
+        records,
+        totals,
+    }))
 }
 
 #[derive(Deserialize)]

@@ -54,10 +54,10 @@ fn clear_staff_cookie() -> HeaderValue {
 
 /// A signed-in staff member on a page; without one the browser goes to `/staff`.
 pub(crate) struct StaffPage {
-    staff_id: String,
-    role: StaffRole,
+    pub(crate) staff_id: String,
+    pub(crate) role: StaffRole,
     session_id: String,
-    csrf_token: String,
+    pub(crate) csrf_token: String,
 }
 
 impl FromRequestParts<AppState> for StaffPage {
@@ -153,7 +153,13 @@ pub(crate) async fn login(
         .await
     {
         Ok(signed_in) => {
-            let mut response = see_other("/staff/users");
+            // Finance's work is the withdrawal queue; everyone else starts at finding a user.
+            let home = if signed_in.staff.role == StaffRole::Finance {
+                "/staff/withdrawals"
+            } else {
+                "/staff/users"
+            };
+            let mut response = see_other(home);
             response.headers_mut().append(
                 SET_COOKIE,
                 staff_cookie(&signed_in.token, state.secure_cookies),

@@ -57,6 +57,7 @@ pub fn state(database: DatabaseAnswers, metrics: PrometheusHandle) -> AppState {
         community: Arc::new(FakeCommunity),
         wallet: None,
         tickets: None,
+        rail_switch: None,
         help: Arc::new(HelpCenter::new(HelpCatalog::default(), Arc::new(NoSearch))),
         help_desk: Arc::new(NoHelpDesk),
     }
