@@ -148,6 +148,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         help_desk: Arc::new(domain::help::HelpDesk::new(store.clone(), help)),
         wallet: Some(Arc::clone(&wallet)),
         rail_switch: Some(Arc::clone(&rail_switch)),
+        step_up_money_yuan: config.step_up_money_yuan,
         tickets: Some(Arc::new(domain::tickets::Tickets::new(Arc::new(
             store.clone(),
         )))),

@@ -69,6 +69,9 @@ pub struct AppState {
     /// The simulated card processor's and bank rail's slow/down switch; `None` when a real
     /// provider is plugged in (or in tests of the HTTP face alone).
     pub rail_switch: Option<Arc<domain::wallet::RailSwitch>>,
+    /// Money leaving a wallet of about this many yuan or more needs step-up (`money.move`);
+    /// 0 turns it off.
+    pub step_up_money_yuan: u64,
 }
 
 /// The whole app, every route behind the common layers, ready for `axum::serve`.

@@ -834,3 +834,159 @@ async fn the_developer_page_lists_every_test_card_and_only_an_admin_switches_the
     assert_eq!(error_code(bad).await, "invalid_request");
     app.stop().await;
 }
+
+/// The 6-digit code in the newest message to `recipient`.
+async fn newest_code(app: &TestApp, recipient: &str) -> String {
+    use domain::notify::OutboxStore;
+    let messages = app.running.store.recent_messages(50).await.expect("outbox");
+    messages
+        .iter()
+        .find(|m| m.recipient == recipient)
+        .and_then(|m| {
+            m.body
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|w| w.len() == 6)
+                .map(str::to_owned)
+        })
+        .expect("a code was sent")
+}
+
+on_both_databases!(
+    money_out_at_or_above_the_step_up_amount_needs_a_fresh_code_on_the_api_and_the_pages
+);
+async fn money_out_at_or_above_the_step_up_amount_needs_a_fresh_code_on_the_api_and_the_pages(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app_with(backend, |config| {
+        config.auth_rate_limit_per_minute = 0;
+        config.step_up_money_yuan = 100;
+    })
+    .await
+    else {
+        return;
+    };
+    let mei = person(&app, "mei-stepup@example.com").await;
+    let lei = person(&app, "lei-stepup@example.com").await;
+    let card = crate::wallet::add_card(&app, &mei, "4242 4242 4242 4242").await;
+    crate::wallet::top_up(&app, &mei, &card, 100_000, "CNY").await;
+    let transfer =
+        |amount: i64| serde_json::json!({"to": lei.email, "amount": amount, "currency": "CNY"});
+
+    // Below the amount nothing more is asked; at it, the API wants a step-up token.
+    let small = call(
+        &app,
+        &mei,
+        "POST",
+        "/api/v1/transfers",
+        Some(transfer(9_999)),
+        None,
+    )
+    .await;
+    assert_eq!(small.status, 201, "{}", small.body);
+    let large = call(
+        &app,
+        &mei,
+        "POST",
+        "/api/v1/transfers",
+        Some(transfer(10_000)),
+        None,
+    )
+    .await;
+    assert_eq!(large.status, 403, "{}", large.body);
+    assert_eq!(large.code(), "step_up_required");
+    let asked = call(
+        &app,
+        &mei,
+        "POST",
+        "/api/v1/me/step-up",
+        Some(serde_json::json!({"action": "money.move"})),
+        None,
+    )
+    .await;
+    assert_eq!(asked.status, 202, "{}", asked.body);
+    let code = newest_code(&app, &mei.email).await;
+    let granted = call(
+        &app,
+        &mei,
+        "POST",
+        "/api/v1/me/step-up",
+        Some(serde_json::json!({"action": "money.move", "code": code})),
+        None,
+    )
+    .await;
+    assert_eq!(granted.status, 200, "{}", granted.body);
+    let token = granted.body["step_up_token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    let sent = app
+        .client
+        .post(app.url("/api/v1/transfers"))
+        .bearer_auth(&mei.token)
+        .header("x-step-up-token", &token)
+        .json(&transfer(10_000))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(sent.status(), 201);
+    let again = app
+        .client
+        .post(app.url("/api/v1/transfers"))
+        .bearer_auth(&mei.token)
+        .header("x-step-up-token", &token)
+        .json(&transfer(10_000))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(
+        error_code(again).await,
+        "step_up_invalid",
+        "a token works once"
+    );
+
+    // The page asks for the code on the confirmation screen, having sent it.
+    let mut jar = signed_in(&app, &mei).await;
+    let below = confirm(
+        &app,
+        &mut jar,
+        "transfer",
+        &[("to", &lei.email), ("amount", "50"), ("currency", "CNY")],
+    )
+    .await;
+    assert!(!below.body.contains(r#"id="step-up-needed""#));
+    let confirmation = confirm(
+        &app,
+        &mut jar,
+        "transfer",
+        &[("to", &lei.email), ("amount", "150"), ("currency", "CNY")],
+    )
+    .await;
+    assert_eq!(confirmation.status, 200, "{}", confirmation.body);
+    assert!(confirmation.body.contains(r#"id="step-up-needed""#));
+    let mut fields = commit_fields(&confirmation);
+    let without = post_fields(&app, &mut jar, "/wallet/transfer", &fields).await;
+    assert_eq!(without.status, 403, "{}", without.body);
+    assert!(without.body.contains(r#"data-code="step_up_required""#));
+    let confirmation = confirm(
+        &app,
+        &mut jar,
+        "transfer",
+        &[("to", &lei.email), ("amount", "150"), ("currency", "CNY")],
+    )
+    .await;
+    fields = commit_fields(&confirmation);
+    fields.push(("step_up_code", newest_code(&app, &mei.email).await));
+    let done = post_fields(&app, &mut jar, "/wallet/transfer", &fields).await;
+    let id = record_of(&done);
+    // A double submit replays the record without asking again.
+    assert_eq!(
+        record_of(&post_fields(&app, &mut jar, "/wallet/transfer", &fields).await),
+        id
+    );
+    assert_eq!(
+        available(&app, &lei, "CNY").await.0,
+        9_999 + 10_000 + 15_000
+    );
+    assert_verify_clean(&app).await;
+    app.stop().await;
+}

@@ -44,7 +44,7 @@ pub(crate) fn step_up_error(error: StepUpError) -> ApiError {
     }
 }
 
-fn second_factor_error(error: SecondFactorError) -> ApiError {
+pub(crate) fn second_factor_error(error: SecondFactorError) -> ApiError {
     match error {
         SecondFactorError::Required => ApiError::new(ErrorCode::TotpRequired),
         SecondFactorError::Invalid => ApiError::new(ErrorCode::TotpInvalid).with_param("totp_code"),

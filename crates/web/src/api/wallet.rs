@@ -32,6 +32,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::auth::CurrentUser;
+use crate::api::security::step_up_token;
 use crate::api::support::explained;
 use crate::error::{ApiError, ErrorCode};
 use crate::error_body::ErrorBody;
@@ -109,6 +110,40 @@ pub(crate) fn wallet_error(error: WalletError) -> ApiError {
         api = api.with_detail("transaction_id", record.id.clone());
     }
     api
+}
+
+/// The threshold at or above which money leaving in `currency` needs step-up, if any.
+pub(crate) fn step_up_threshold(state: &AppState, currency: Currency) -> Option<Amount> {
+    // Far above any limit; keeps the scaling within an amount.
+    const YUAN_MAX: u64 = 1_000_000_000;
+    (state.step_up_money_yuan > 0).then(|| {
+        let yuan = state.step_up_money_yuan.min(YUAN_MAX) as i64;
+        domain::nominal::about_yuan(currency, yuan)
+    })
+}
+
+/// Refuses with `step_up_required` (or `step_up_invalid`) a movement out at or above the
+/// step-up threshold unless `token` is a fresh step-up token for `money.move`, which it spends.
+pub(crate) async fn require_money_step_up(
+    state: &AppState,
+    user_id: &str,
+    amount: Amount,
+    currency: Currency,
+    token: Option<&str>,
+) -> Result<(), ApiError> {
+    match step_up_threshold(state, currency) {
+        Some(threshold) if amount >= threshold => state
+            .security
+            .require_step_up(
+                user_id,
+                domain::identity::StepUpAction::MoveMoney,
+                token,
+                crate::api::auth::unix_now(),
+            )
+            .await
+            .map_err(crate::api::security::step_up_error),
+        _ => Ok(()),
+    }
 }
 
 fn money(amount: Amount, currency: Currency) -> Value {
@@ -608,8 +643,9 @@ pub struct TransferRequest {
 
 #[utoipa::path(post, path = "/api/v1/transfers", tag = "wallet", security(("bearer" = [])),
     request_body = TransferRequest,
-    params(("Idempotency-Key" = Option<String>, Header)),
+    params(("Idempotency-Key" = Option<String>, Header), ("X-Step-Up-Token" = Option<String>, Header)),
     responses((status = 201, description = "The completed transfer; the receiver is told"),
+        (status = 403, description = "`step_up_required` or `step_up_invalid`: at or above the configured step-up amount, send `X-Step-Up-Token` for `money.move`", body = ErrorBody),
         (status = 404, description = "`recipient_not_found`", body = ErrorBody),
         (status = 422, description = "`insufficient_funds`, `limit_exceeded`", body = ErrorBody)))]
 pub(crate) async fn transfer(
@@ -621,6 +657,8 @@ pub(crate) async fn transfer(
 ) -> Result<Response, ApiError> {
     let wallet = wallet(&state)?;
     let user_id = user.user_id.as_str();
+    let step_up = step_up_token(&headers).map(str::to_owned);
+    let state = &state;
     idempotent(
         wallet,
         user_id,
@@ -628,6 +666,15 @@ pub(crate) async fn transfer(
         "transfers",
         &bytes,
         |key| async move {
+            let amount = Amount::from_minor(body.money.amount);
+            require_money_step_up(
+                state,
+                user_id,
+                amount,
+                body.money.currency,
+                step_up.as_deref(),
+            )
+            .await?;
             let record = wallet
                 .transfer(
                     user_id,
@@ -658,6 +705,7 @@ pub struct WithdrawalRequest {
     request_body = WithdrawalRequest,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, description = "The withdrawal, held and `reviewing`, with its `timeline`"),
+        (status = 403, description = "`step_up_required` or `step_up_invalid`: at or above the configured step-up amount, send `X-Step-Up-Token` for `money.move`", body = ErrorBody),
         (status = 400, description = "`amount_below_minimum`, `bank_account_currency_mismatch`", body = ErrorBody),
         (status = 422, description = "`insufficient_funds`, `limit_exceeded`", body = ErrorBody)))]
 pub(crate) async fn withdraw(
@@ -669,6 +717,8 @@ pub(crate) async fn withdraw(
 ) -> Result<Response, ApiError> {
     let wallet = wallet(&state)?;
     let user_id = user.user_id.as_str();
+    let step_up = step_up_token(&headers).map(str::to_owned);
+    let state = &state;
     idempotent(
         wallet,
         user_id,
@@ -676,6 +726,15 @@ pub(crate) async fn withdraw(
         "withdrawals",
         &bytes,
         |key| async move {
+            let amount = Amount::from_minor(body.money.amount);
+            require_money_step_up(
+                state,
+                user_id,
+                amount,
+                body.money.currency,
+                step_up.as_deref(),
+            )
+            .await?;
             let view = wallet
                 .withdraw(
                     user_id,
@@ -772,6 +831,7 @@ pub struct RemittanceRequest {
     request_body = RemittanceRequest,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, description = "The completed remittance; the receiver is told"),
+        (status = 403, description = "`step_up_required` or `step_up_invalid`: at or above the configured step-up amount, send `X-Step-Up-Token` for `money.move`", body = ErrorBody),
         (status = 409, description = "`quote_expired`, `quote_mismatch`", body = ErrorBody)))]
 pub(crate) async fn remit(
     State(state): State<AppState>,
@@ -783,6 +843,8 @@ pub(crate) async fn remit(
     let wallet = wallet(&state)?;
     let target = parse_currency(&body.target_currency, "target_currency")?;
     let user_id = user.user_id.as_str();
+    let step_up = step_up_token(&headers).map(str::to_owned);
+    let state = &state;
     idempotent(
         wallet,
         user_id,
@@ -790,6 +852,15 @@ pub(crate) async fn remit(
         "remittances",
         &bytes,
         |key| async move {
+            let amount = Amount::from_minor(body.money.amount);
+            require_money_step_up(
+                state,
+                user_id,
+                amount,
+                body.money.currency,
+                step_up.as_deref(),
+            )
+            .await?;
             let record = wallet
                 .remit(
                     user_id,

@@ -93,6 +93,10 @@ page_text! {
         confirm_from: "付款方式", "From";
         confirm_fee_schedule: "收费标准版本", "Fee schedule";
         confirm_action: "确认并提交", "Confirm";
+        step_up_heading: "大额交易需要再次验证", "A large amount needs a fresh check";
+        step_up_totp_hint: "请输入验证器应用中的 6 位动态码（或一个恢复码）。", "Enter the 6-digit code your authenticator app shows (or a recovery code).";
+        step_up_code_hint: "我们刚刚向您的邮箱或手机发送了 6 位验证码，请在下面输入。", "We just sent a 6-digit code to your e-mail or phone: enter it below.";
+        step_up_code_label: "验证码", "Code";
         change_action: "修改", "Change";
         failed_heading: "未能完成", "This did not go through";
         reason_code_label: "原因代码", "Reason code";

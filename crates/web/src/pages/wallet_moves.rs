@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use domain::identity::{StartStepUpError, StepUpAction, StepUpStart};
 use domain::support::Service;
 use domain::wallet::{MovementKind, QuoteRequest, Wallet};
 use ledger::{Amount, Currency};
@@ -19,8 +20,10 @@ use super::render_page;
 use super::session::PageSession;
 use super::wallet::{ErrorView, money_text, see_other, wallet_of};
 use crate::AppState;
+use crate::api::auth::unix_now;
+use crate::api::security::{code_refusal, second_factor_error};
 use crate::api::support::explained;
-use crate::api::wallet::{request_hash, wallet_error};
+use crate::api::wallet::{request_hash, require_money_step_up, step_up_threshold, wallet_error};
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{Locale, WalletText};
 use crate::time::rfc3339_utc;
@@ -105,6 +108,11 @@ impl Move {
         matches!(self, Move::Exchange | Move::Remit)
     }
 
+    /// Whether money leaves the user's wallets, so a large amount needs step-up.
+    const fn moves_out(self) -> bool {
+        matches!(self, Move::Transfer | Move::Withdraw | Move::Remit)
+    }
+
     /// Whether the commit names the quote, so the price confirmed is the price paid.
     const fn commits_quote(self) -> bool {
         matches!(self, Move::Transfer | Move::Exchange | Move::Remit)
@@ -132,6 +140,9 @@ pub(crate) struct MoveForm {
     quote_id: String,
     #[serde(default)]
     idempotency_key: String,
+    /// The authenticator code, or the code sent for this step-up, when the amount needs one.
+    #[serde(default)]
+    step_up_code: String,
 }
 
 impl MoveForm {
@@ -172,6 +183,9 @@ struct Confirmation {
     from_label: Option<String>,
     quote_id: String,
     idempotency_key: String,
+    /// The amount needs a fresh second factor: `Some(true)` asks for the authenticator's code,
+    /// `Some(false)` for the code just sent by e-mail or SMS.
+    step_up_totp: Option<bool>,
 }
 
 #[derive(Template)]
@@ -397,6 +411,12 @@ pub(crate) async fn confirm(
             }),
         _ => None,
     };
+    let step_up_totp = match step_up_prompt(&state, user_id, movement, quote).await {
+        Ok(prompt) => prompt,
+        Err(error) => {
+            return move_page(&state, locale, &session, movement, form, Some(&error), None).await;
+        }
+    };
     let key_bytes: [u8; 16] = rand::random();
     let confirmation = Confirmation {
         amount: money_text(quote.request.amount, currency),
@@ -416,6 +436,7 @@ pub(crate) async fn confirm(
         from_label,
         quote_id: quote.id.clone(),
         idempotency_key: key_bytes.iter().map(|b| format!("{b:02x}")).collect(),
+        step_up_totp,
     };
     let form = MoveForm {
         // What was parsed, so the commit carries exactly what was priced.
@@ -515,6 +536,16 @@ async fn run(
     key: &str,
 ) -> Result<String, ApiError> {
     let parsed = parse(wallet, user_id, movement, form).await?;
+    if movement.moves_out() {
+        step_up(
+            state,
+            user_id,
+            parsed.amount,
+            parsed.currency,
+            &form.step_up_code,
+        )
+        .await?;
+    }
     let quote_id = form.quote_id.trim();
     if movement.commits_quote() && quote_id.is_empty() {
         return Err(ApiError::new(ErrorCode::QuoteNotFound).with_param("quote_id"));
@@ -572,4 +603,70 @@ async fn run(
             .map_err(wallet_error)?,
     };
     Ok(record.id)
+}
+
+/// Whether the confirmation must ask for a step-up code, and which: for an account without an
+/// authenticator the code is sent now, so it is waiting when the screen shows.
+async fn step_up_prompt(
+    state: &AppState,
+    user_id: &str,
+    movement: Move,
+    quote: &domain::wallet::Quote,
+) -> Result<Option<bool>, ApiError> {
+    let needed = movement.moves_out()
+        && step_up_threshold(state, quote.request.currency)
+            .is_some_and(|threshold| quote.request.amount >= threshold);
+    if !needed {
+        return Ok(None);
+    }
+    let totp = state
+        .security
+        .totp_enabled(user_id)
+        .await
+        .map_err(|error| crate::api::auth::store_error(&error))?;
+    if !totp {
+        state
+            .security
+            .start_step_up(user_id, StepUpAction::MoveMoney, None, unix_now())
+            .await
+            .map_err(start_step_up_error)?;
+    }
+    Ok(Some(totp))
+}
+
+/// Checks a movement out against the step-up threshold, turning the form's code into a
+/// single-use `money.move` token and spending it at once.
+async fn step_up(
+    state: &AppState,
+    user_id: &str,
+    amount: Amount,
+    currency: Currency,
+    code: &str,
+) -> Result<(), ApiError> {
+    if step_up_threshold(state, currency).is_none_or(|threshold| amount < threshold) {
+        return Ok(());
+    }
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(ApiError::new(ErrorCode::StepUpRequired));
+    }
+    let started = state
+        .security
+        .start_step_up(user_id, StepUpAction::MoveMoney, Some(code), unix_now())
+        .await
+        .map_err(start_step_up_error)?;
+    let StepUpStart::Granted { token, .. } = started else {
+        return Err(ApiError::new(ErrorCode::StepUpRequired));
+    };
+    require_money_step_up(state, user_id, amount, currency, Some(&token)).await
+}
+
+fn start_step_up_error(error: StartStepUpError) -> ApiError {
+    match error {
+        StartStepUpError::SecondFactor(error) => second_factor_error(error),
+        StartStepUpError::Code(refusal) => code_refusal(refusal),
+        StartStepUpError::NoLiveCode => ApiError::new(ErrorCode::NoCodePending),
+        StartStepUpError::NoAccount => ApiError::new(ErrorCode::NotSignedIn),
+        StartStepUpError::Store(error) => crate::api::auth::store_error(&error),
+    }
 }

@@ -58,6 +58,7 @@ pub fn state(database: DatabaseAnswers, metrics: PrometheusHandle) -> AppState {
         wallet: None,
         tickets: None,
         rail_switch: None,
+        step_up_money_yuan: 0,
         help: Arc::new(HelpCenter::new(HelpCatalog::default(), Arc::new(NoSearch))),
         help_desk: Arc::new(NoHelpDesk),
     }
