@@ -454,6 +454,41 @@ async fn transfer_withdrawal_and_exchange_pages_show_fees_and_expiry_and_land_on
     assert!(detail.body.contains(r#"data-type="exchange""#));
     let (usd, _) = available(&app, &mei, "USD").await;
     assert!(usd > 0);
+
+    // A remittance arrives in the other currency for the receiver.
+    let confirmation = confirm(
+        &app,
+        &mut jar,
+        "remit",
+        &[
+            ("to", &lei.email),
+            ("amount", "100"),
+            ("currency", "CNY"),
+            ("target_currency", "HKD"),
+            ("note", "rent"),
+        ],
+    )
+    .await;
+    assert_eq!(confirmation.status, 200, "{}", confirmation.body);
+    assert!(confirmation.body.contains(r#"id="confirm-rate""#));
+    assert!(
+        confirmation.body.contains(" HKD</strong>"),
+        "{}",
+        confirmation.body
+    );
+    let remitted = record_of(
+        &post_fields(
+            &app,
+            &mut jar,
+            "/wallet/remit",
+            &commit_fields(&confirmation),
+        )
+        .await,
+    );
+    let detail = get(&app, &mut jar, &format!("/records/{remitted}")).await;
+    assert!(detail.body.contains(r#"data-type="remittance""#) && detail.body.contains("rent"));
+    let (hkd, _) = available(&app, &lei, "HKD").await;
+    assert!(hkd > 0);
     assert_verify_clean(&app).await;
     app.stop().await;
 }
@@ -988,5 +1023,38 @@ async fn money_out_at_or_above_the_step_up_amount_needs_a_fresh_code_on_the_api_
         9_999 + 10_000 + 15_000
     );
     assert_verify_clean(&app).await;
+    app.stop().await;
+}
+
+on_both_databases!(every_wallet_page_speaks_chinese_when_asked);
+async fn every_wallet_page_speaks_chinese_when_asked(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let mei = person(&app, "mei-zh@example.com").await;
+    let card = crate::wallet::add_card(&app, &mei, "4242 4242 4242 4242").await;
+    let topped = crate::wallet::top_up(&app, &mei, &card, 10_000, "CNY").await;
+    let id = topped.body["id"].as_str().expect("id").to_owned();
+    let mut jar = signed_in(&app, &mei).await;
+    get(&app, &mut jar, "/wallet?lang=zh-CN").await;
+    for (path, words) in [
+        ("/wallet", "剩余额度"),
+        ("/wallet/cards", "添加银行卡"),
+        ("/wallet/topup", "充值"),
+        ("/wallet/transfer", "收款人"),
+        ("/wallet/withdraw", "请先添加一个银行账户"),
+        ("/wallet/exchange", "兑换为"),
+        ("/wallet/remit", "跨国汇款"),
+        ("/records", "交易记录"),
+        (&format!("/records/{id}") as &str, "状态进度"),
+        ("/records/statement", "月度对账单"),
+        ("/records/spending", "消费分析"),
+        ("/developers/test-cards", "测试卡号"),
+    ] {
+        let page = get(&app, &mut jar, path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        assert!(page.body.contains(r#"<html lang="zh-CN">"#), "{path}");
+        assert!(page.body.contains(words), "{path}: {words}");
+    }
     app.stop().await;
 }
