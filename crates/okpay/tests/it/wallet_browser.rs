@@ -304,11 +304,8 @@ async fn chromium_tops_up_transfers_withdraws_through_review_and_reads_records_c
     // The payout runs (the server's own task may get there first); the timeline completes.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        app.running
-            .wallet
-            .process_due_withdrawals()
-            .await
-            .expect("a payout pass");
+        // The server's own payout task may be paying it at the same moment.
+        let _ = app.running.wallet.process_due_withdrawals().await;
         browser
             .goto(&app.url(&withdrawal_path))
             .await
