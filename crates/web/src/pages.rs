@@ -2,6 +2,7 @@
 //! page, and the assets they share. Page sessions live in `session`, form protection in `csrf`.
 
 mod account;
+mod agent_console;
 mod assets;
 mod auth;
 mod banner;
@@ -14,6 +15,7 @@ mod security;
 pub(crate) mod session;
 mod staff;
 mod support;
+mod tickets;
 
 use askama::Template;
 use axum::Router;
@@ -55,9 +57,11 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
             "/staff/setup/{token}",
             get(staff::setup_form).post(staff::setup),
         )
-        .route_layer(from_fn_with_state(limiter, limit_posts_by_ip));
+        .route_layer(from_fn_with_state(limiter.clone(), limit_posts_by_ip));
     Router::new()
         .merge(limited)
+        .merge(tickets::routes(limiter))
+        .merge(agent_console::routes())
         .route("/", get(home::home))
         .route("/logout", post(auth::logout))
         .route("/account", get(account::account))

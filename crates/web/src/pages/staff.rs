@@ -54,10 +54,10 @@ fn clear_staff_cookie() -> HeaderValue {
 
 /// A signed-in staff member on a page; without one the browser goes to `/staff`.
 pub(crate) struct StaffPage {
-    staff_id: String,
-    role: StaffRole,
+    pub(crate) staff_id: String,
+    pub(crate) role: StaffRole,
     session_id: String,
-    csrf_token: String,
+    pub(crate) csrf_token: String,
 }
 
 impl FromRequestParts<AppState> for StaffPage {
