@@ -123,6 +123,15 @@ async fn chromium_diagnoses_a_failed_top_up_an_agent_answers_from_the_console_an
     let failed = text_of(&user, ".failed-transaction").await;
     assert!(failed.contains("insufficient_funds"), "{failed}");
     screenshot(&user, "support-diagnose-en").await;
+    user.goto(&app.url("/diagnose?lang=zh-CN"))
+        .await
+        .expect("loads");
+    let heading = text_of(&user, "h1").await;
+    assert_eq!(heading, "发生了什么？");
+    screenshot(&user, "support-diagnose-zh-CN").await;
+    user.goto(&app.url("/diagnose?lang=en"))
+        .await
+        .expect("loads");
 
     // One form opens the ticket with the diagnosis and the screenshot.
     fill(
@@ -195,6 +204,17 @@ async fn chromium_diagnoses_a_failed_top_up_an_agent_answers_from_the_console_an
     click(&agent, "#console-send").await;
     element(&agent, "#console-notice").await;
     screenshot(&agent, "support-console-ticket-en").await;
+    agent
+        .goto(&app.url(&format!("/staff/tickets/{ticket_id}?lang=zh-CN")))
+        .await
+        .expect("loads");
+    let panel = text_of(&agent, "#customer-panel").await;
+    assert!(panel.contains("客户信息"), "{panel}");
+    screenshot(&agent, "support-console-ticket-zh-CN").await;
+    agent
+        .goto(&app.url(&format!("/staff/tickets/{ticket_id}?lang=en")))
+        .await
+        .expect("loads");
     agent
         .find(Locator::Css("#console-set-status"))
         .await

@@ -196,6 +196,17 @@ pub fn ticket_status_name(status: TicketStatus, locale: Locale) -> &'static str 
     }
 }
 
+/// A ticket status as agents read it: whose move it is, seen from the desk.
+pub fn agent_status_name(status: TicketStatus, locale: Locale) -> &'static str {
+    match (status, locale) {
+        (TicketStatus::WaitingOnCustomer, Locale::ZhCn) => "等待用户回复",
+        (TicketStatus::WaitingOnCustomer, Locale::En) => "Waiting on the user",
+        (TicketStatus::WaitingOnAgent, Locale::ZhCn) => "等待客服回复",
+        (TicketStatus::WaitingOnAgent, Locale::En) => "Waiting on us",
+        (other, locale) => ticket_status_name(other, locale),
+    }
+}
+
 /// A canned reply: its name and its text, in both languages, so an agent answers a user in the
 /// user's language whatever the console's.
 pub struct CannedReply {

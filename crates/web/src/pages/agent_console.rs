@@ -28,7 +28,7 @@ use crate::api::tickets::{attachment_response, ticket_error, tickets_of};
 use crate::api::wallet::wallet_error;
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{
-    CANNED_REPLIES, ConsoleText, ErrorText, Locale, category_name, ticket_status_name,
+    CANNED_REPLIES, ConsoleText, ErrorText, Locale, agent_status_name, category_name,
 };
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -197,7 +197,7 @@ async fn queue(
     status_tabs.extend(TicketStatus::ALL.into_iter().map(|s| {
         Tab {
             href: queue_href(s.name(), category_name_chosen, mine),
-            label: ticket_status_name(s, locale),
+            label: agent_status_name(s, locale),
             count: all
                 .iter()
                 .filter(|t| t.status == s)
@@ -243,7 +243,7 @@ async fn queue(
             id: ticket.id.clone(),
             subject: ticket.subject.clone(),
             category: category_name(ticket.category, locale),
-            status_name: ticket_status_name(ticket.status, locale),
+            status_name: agent_status_name(ticket.status, locale),
             priority: ticket.priority,
             assignee: ticket
                 .assignee
@@ -399,7 +399,7 @@ async fn customer_panel(
         .map_err(|error| store_error(&error))?
         .into_iter()
         .filter(|t| t.status != TicketStatus::Solved && t.id != ticket.id)
-        .map(|t| (t.id, t.subject, ticket_status_name(t.status, locale)))
+        .map(|t| (t.id, t.subject, agent_status_name(t.status, locale)))
         .collect();
     Ok(CustomerPanel {
         user_id: user_id.to_owned(),
@@ -509,7 +509,7 @@ async fn ticket(
         id: ticket.id.clone(),
         subject: ticket.subject.clone(),
         category: category_name(ticket.category, locale),
-        status_name: ticket_status_name(ticket.status, locale),
+        status_name: agent_status_name(ticket.status, locale),
         priority: ticket.priority,
         assignee: ticket
             .assignee
@@ -540,7 +540,7 @@ async fn ticket(
             .into_iter()
             .map(|s| StatusOption {
                 name: s.name(),
-                label: ticket_status_name(s, locale),
+                label: agent_status_name(s, locale),
                 selected: s == ticket.status,
             })
             .collect(),
