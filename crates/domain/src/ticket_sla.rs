@@ -2,7 +2,7 @@
 
 use crate::identity::UnixSeconds;
 use crate::support::ServiceHours;
-use crate::tickets::{AuthorKind, Category, Ticket, TicketMessage, TicketStatus};
+use crate::tickets::{AuthorKind, Category, SlaInputs, Ticket, TicketStatus};
 
 /// When the ticket desk answers, in the text form of [`ServiceHours`]. The security team is on
 /// call around the clock, so security tickets count every hour instead.
@@ -128,18 +128,49 @@ pub fn add_service_seconds(hours: &ServiceHours, from: UnixSeconds, seconds: i64
     at
 }
 
-/// When the reply owed now started to be owed: the ticket's opening, or the first message the
-/// user wrote after the agents' last public reply. `None` when the last word was the agents'.
-fn owed_since(ticket: &Ticket, messages: &[TicketMessage]) -> Option<UnixSeconds> {
-    let mut messages: Vec<&TicketMessage> = messages.iter().filter(|m| !m.internal).collect();
-    messages.sort_by_key(|m| m.created_at);
+/// When the reply owed now started to be owed: the ticket's opening, the first message the
+/// user wrote after the agents' last public reply, or an agent moving the ticket back to them.
+/// An agent's public reply, or their setting it to wait on the user (or solved), stops the
+/// clock. `None` when the last move was the agents'.
+fn owed_since(ticket: &Ticket, inputs: &SlaInputs) -> Option<UnixSeconds> {
+    enum Event {
+        User,
+        AgentReply,
+        Status(TicketStatus),
+    }
+    let mut events: Vec<(UnixSeconds, Event)> = inputs
+        .messages
+        .iter()
+        .filter(|m| !m.internal)
+        .map(|m| {
+            let event = match m.author_kind {
+                AuthorKind::User => Event::User,
+                AuthorKind::Staff => Event::AgentReply,
+            };
+            (m.created_at, event)
+        })
+        .chain(
+            inputs
+                .status_changes
+                .iter()
+                .map(|(at, status)| (*at, Event::Status(*status))),
+        )
+        .collect();
+    // Within one second a status change goes first: when its status stops the clock, the
+    // user's message in that same second restarts it, and when the user's message came first
+    // the ticket's current status (waiting on them) pauses the clock anyway.
+    events.sort_by_key(|(at, event)| (*at, !matches!(event, Event::Status(_))));
     let mut since = Some(ticket.created_at);
-    for message in messages {
-        match message.author_kind {
-            AuthorKind::Staff => since = None,
-            AuthorKind::User => {
+    for (at, event) in events {
+        match event {
+            Event::AgentReply
+            | Event::Status(TicketStatus::WaitingOnCustomer | TicketStatus::Solved) => since = None,
+            Event::User
+            | Event::Status(
+                TicketStatus::Open | TicketStatus::WaitingOnAgent | TicketStatus::Reopened,
+            ) => {
                 if since.is_none() {
-                    since = Some(message.created_at);
+                    since = Some(at);
                 }
             }
         }
@@ -147,9 +178,9 @@ fn owed_since(ticket: &Ticket, messages: &[TicketMessage]) -> Option<UnixSeconds
     since
 }
 
-/// The ticket's standing at `now`, from its status and its public thread (internal notes are
-/// no reply to the user).
-pub fn sla_state(ticket: &Ticket, messages: &[TicketMessage], now: UnixSeconds) -> SlaState {
+/// The ticket's standing at `now`, from its status, its public thread (internal notes are no
+/// reply to the user) and the statuses agents set.
+pub fn sla_state(ticket: &Ticket, inputs: &SlaInputs, now: UnixSeconds) -> SlaState {
     let policy = SlaPolicy::for_category(ticket.category);
     let idle = |clock| SlaState {
         clock,
@@ -165,8 +196,9 @@ pub fn sla_state(ticket: &Ticket, messages: &[TicketMessage], now: UnixSeconds) 
         TicketStatus::WaitingOnCustomer => return idle(SlaClock::PausedOnUser),
         TicketStatus::Open | TicketStatus::WaitingOnAgent | TicketStatus::Reopened => {}
     }
-    // An agent may move a ticket back to open after replying: the reply is owed from then.
-    let since = owed_since(ticket, messages).unwrap_or(ticket.updated_at);
+    // A ticket that waits on agents always has a start through the use cases (a status change
+    // or a message); a row edited by hand still gets a clock, from its last change.
+    let since = owed_since(ticket, inputs).unwrap_or(ticket.updated_at);
     let elapsed_s = service_seconds(&policy.hours, since, now);
     let remaining_s = policy.target_s - elapsed_s;
     SlaState {
@@ -198,6 +230,14 @@ pub fn console_order(a: &(Ticket, SlaState), b: &(Ticket, SlaState)) -> std::cmp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tickets::TicketMessage;
+
+    fn thread(messages: Vec<TicketMessage>) -> SlaInputs {
+        SlaInputs {
+            messages,
+            status_changes: Vec::new(),
+        }
+    }
 
     // 2026-11-23 (a Monday) 00:00 UTC = 08:00 in Shanghai.
     const MONDAY_0800_SHANGHAI: UnixSeconds = 1_795_392_000;
@@ -274,29 +314,40 @@ mod tests {
     fn a_security_ticket_breaches_after_one_hour_around_the_clock() {
         let opened = MONDAY_0800_SHANGHAI - 6 * 3_600; // 02:00 in Shanghai, desk closed
         let t = ticket(Category::Security, TicketStatus::Open, opened);
-        let state = sla_state(&t, &[], opened + 50 * 60);
+        let state = sla_state(&t, &SlaInputs::default(), opened + 50 * 60);
         assert_eq!(state.clock, SlaClock::Running);
         assert!(!state.breached);
         assert!(state.at_risk);
         assert_eq!(state.due_at, Some(opened + 3_600));
-        assert!(sla_state(&t, &[], opened + 61 * 60).breached);
+        assert!(sla_state(&t, &SlaInputs::default(), opened + 61 * 60).breached);
     }
 
     #[test]
     fn an_overnight_wait_does_not_eat_a_24_hour_target() {
         let t = ticket(Category::TopUp, TicketStatus::Open, MONDAY_0800_SHANGHAI);
         // 30 wall-clock hours later (Tuesday 14:00): 12 + 5 = 17 service hours.
-        let state = sla_state(&t, &[], MONDAY_0800_SHANGHAI + 30 * 3_600);
+        let state = sla_state(&t, &SlaInputs::default(), MONDAY_0800_SHANGHAI + 30 * 3_600);
         assert_eq!(state.elapsed_s, 17 * 3_600);
         assert!(!state.breached && !state.at_risk);
         // Due Tuesday 21:00; the desk closes then, so the night adds nothing, and the breach
         // comes the first second it is open again, Wednesday 09:00.
-        let at_close = sla_state(&t, &[], MONDAY_0800_SHANGHAI + 37 * 3_600 - 60);
+        let at_close = sla_state(
+            &t,
+            &SlaInputs::default(),
+            MONDAY_0800_SHANGHAI + 37 * 3_600 - 60,
+        );
         assert!(at_close.at_risk && !at_close.breached);
-        let overnight = sla_state(&t, &[], MONDAY_0800_SHANGHAI + 48 * 3_600);
+        let overnight = sla_state(&t, &SlaInputs::default(), MONDAY_0800_SHANGHAI + 48 * 3_600);
         assert_eq!(overnight.remaining_s, 0);
         assert!(!overnight.breached);
-        assert!(sla_state(&t, &[], MONDAY_0800_SHANGHAI + 49 * 3_600 + 1).breached);
+        assert!(
+            sla_state(
+                &t,
+                &SlaInputs::default(),
+                MONDAY_0800_SHANGHAI + 49 * 3_600 + 1
+            )
+            .breached
+        );
     }
 
     #[test]
@@ -304,21 +355,21 @@ mod tests {
         let opened = MONDAY_0800_SHANGHAI;
         let mut t = ticket(Category::Security, TicketStatus::WaitingOnCustomer, opened);
         let answered = opened + 10 * 60;
-        let thread = vec![
+        let replies = vec![
             message(AuthorKind::Staff, true, opened + 60),
             message(AuthorKind::Staff, false, answered),
         ];
         // Three days waiting on the user owe nothing.
-        let state = sla_state(&t, &thread, opened + 3 * 86_400);
+        let state = sla_state(&t, &thread(replies.clone()), opened + 3 * 86_400);
         assert_eq!(state.clock, SlaClock::PausedOnUser);
         assert!(!state.breached);
         // The user writes back: the clock runs from their message, not from the opening.
         let wrote = opened + 3 * 86_400;
         t.status = TicketStatus::WaitingOnAgent;
-        let mut thread = thread;
-        thread.push(message(AuthorKind::User, false, wrote));
-        thread.push(message(AuthorKind::User, false, wrote + 120));
-        let state = sla_state(&t, &thread, wrote + 30 * 60);
+        let mut replies = replies;
+        replies.push(message(AuthorKind::User, false, wrote));
+        replies.push(message(AuthorKind::User, false, wrote + 120));
+        let state = sla_state(&t, &thread(replies), wrote + 30 * 60);
         assert_eq!(state.elapsed_s, 30 * 60);
         assert_eq!(state.due_at, Some(wrote + 3_600));
     }
@@ -327,8 +378,33 @@ mod tests {
     fn an_internal_note_is_no_reply() {
         let opened = MONDAY_0800_SHANGHAI;
         let t = ticket(Category::Security, TicketStatus::Open, opened);
-        let thread = vec![message(AuthorKind::Staff, true, opened + 60)];
-        assert!(sla_state(&t, &thread, opened + 2 * 3_600).breached);
+        let note = thread(vec![message(AuthorKind::Staff, true, opened + 60)]);
+        assert!(sla_state(&t, &note, opened + 2 * 3_600).breached);
+    }
+
+    #[test]
+    fn an_agent_setting_the_ticket_to_wait_on_the_user_pauses_it_without_a_reply() {
+        let opened = MONDAY_0800_SHANGHAI;
+        let mut t = ticket(Category::Security, TicketStatus::WaitingOnAgent, opened);
+        let wrote = opened + 86_400;
+        let inputs = SlaInputs {
+            messages: vec![message(AuthorKind::User, false, wrote)],
+            status_changes: vec![(opened + 20 * 60, TicketStatus::WaitingOnCustomer)],
+        };
+        // Twenty minutes counted before the pause are forgotten: the clock restarts at the
+        // user's message.
+        let state = sla_state(&t, &inputs, wrote + 30 * 60);
+        assert_eq!(state.elapsed_s, 30 * 60);
+        // An agent moving a solved ticket back to open owes a reply from that moment.
+        t.status = TicketStatus::Open;
+        let inputs = SlaInputs {
+            messages: vec![message(AuthorKind::Staff, false, opened + 60)],
+            status_changes: vec![
+                (opened + 120, TicketStatus::Solved),
+                (wrote, TicketStatus::Open),
+            ],
+        };
+        assert_eq!(sla_state(&t, &inputs, wrote + 600).elapsed_s, 600);
     }
 
     #[test]
@@ -341,7 +417,7 @@ mod tests {
         let mut rows: Vec<(Ticket, SlaState)> = [solved, fresh, late]
             .into_iter()
             .map(|t| {
-                let state = sla_state(&t, &[], now);
+                let state = sla_state(&t, &SlaInputs::default(), now);
                 (t, state)
             })
             .collect();

@@ -359,6 +359,12 @@ pub trait TicketStore: Send + Sync + 'static {
         user_id: &'a str,
         limit: i64,
     ) -> BoxFuture<'a, Result<Vec<AccountEvent>, StoreError>>;
+    /// The statuses agents set on `ticket_id` and when (the audit log's `ticket.status_set`),
+    /// oldest first: the response-time clock pauses and resumes with them.
+    fn ticket_status_changes<'a>(
+        &'a self,
+        ticket_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<(UnixSeconds, TicketStatus)>, StoreError>>;
 }
 
 /// One audit-log row about an account, as the agent console's customer panel shows it.
@@ -371,6 +377,14 @@ pub struct AccountEvent {
     pub action: String,
     /// The reason or source written with it (`via=stolen_report`, a staff member's reason).
     pub detail: String,
+}
+
+/// A ticket's history as far as its response-time clock needs it.
+#[derive(Clone, Debug, Default)]
+pub struct SlaInputs {
+    pub messages: Vec<TicketMessage>,
+    /// `(when, status)` an agent set, oldest first.
+    pub status_changes: Vec<(UnixSeconds, TicketStatus)>,
 }
 
 /// The audit actions the customer panel lists.
@@ -731,10 +745,21 @@ impl Tickets {
         Ok((info, bytes))
     }
 
-    /// A ticket's public and internal messages without writing an audit row: for the SLA of
-    /// each queue row, which shows no customer data.
-    pub async fn messages_for_sla(&self, id: &str) -> Result<Vec<TicketMessage>, StoreError> {
-        self.store.messages(id).await
+    /// What a ticket's response-time clock is computed from: its messages and the statuses
+    /// agents set, read without an audit row (a queue row shows no customer data).
+    pub async fn sla_inputs(&self, id: &str) -> Result<SlaInputs, StoreError> {
+        Ok(SlaInputs {
+            messages: self.store.messages(id).await?,
+            status_changes: self.store.ticket_status_changes(id).await?,
+        })
+    }
+
+    /// The statuses agents set on a ticket, oldest first.
+    pub async fn status_changes(
+        &self,
+        id: &str,
+    ) -> Result<Vec<(UnixSeconds, TicketStatus)>, StoreError> {
+        self.store.ticket_status_changes(id).await
     }
 
     pub async fn queue(&self, filter: &QueueFilter) -> Result<Vec<Ticket>, StoreError> {

@@ -354,6 +354,35 @@ impl TicketStore for Store {
                 .collect()
         })
     }
+
+    fn ticket_status_changes<'a>(
+        &'a self,
+        ticket_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<(UnixSeconds, TicketStatus)>, StoreError>> {
+        Box::pin(async move {
+            let rows = sqlx::query(
+                "SELECT at_ms, detail FROM audit_log WHERE subject = $1 \
+                 AND action = 'ticket.status_set' ORDER BY seq",
+            )
+            .bind(ticket_id.to_owned())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+            let mut changes = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let at_ms: i64 = row.try_get(0).map_err(store_error)?;
+                let detail: String = row.try_get(1).map_err(store_error)?;
+                // Written as `user=… status=<name>` by `Tickets::set_status`.
+                let status = detail
+                    .split_whitespace()
+                    .find_map(|part| part.strip_prefix("status="))
+                    .and_then(TicketStatus::parse)
+                    .ok_or_else(|| unreadable("ticket status change", &detail))?;
+                changes.push((at_ms / 1_000, status));
+            }
+            Ok(changes)
+        })
+    }
 }
 
 impl Store {

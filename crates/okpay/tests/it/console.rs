@@ -539,6 +539,46 @@ async fn the_console_puts_breaches_and_risks_first_and_pauses_while_waiting_on_t
         .find(|(id, _)| *id == waiting.id)
         .expect("listed");
     assert_eq!(row.1, "on_track");
+
+    // The late security ticket: the agent asks the user to wait on their side by status alone.
+    let console = agent
+        .get(&format!("/staff/tickets/{}", late_security.id))
+        .await;
+    assert!(console.body.contains(r#"data-sla="breached""#));
+    let paused = agent
+        .post(
+            &format!("/staff/tickets/{}/status", late_security.id),
+            &[
+                ("csrf_token", &csrf(&console)),
+                ("status", "waiting_on_customer"),
+            ],
+        )
+        .await;
+    assert_eq!(paused.status, 303);
+    let sla_of = |page: &Page, id: &str| {
+        queue_rows(page)
+            .into_iter()
+            .find(|(row, _)| row == id)
+            .map(|(_, sla)| sla)
+            .expect("listed")
+    };
+    assert_eq!(
+        sla_of(&agent.get("/staff/tickets").await, &late_security.id),
+        "paused"
+    );
+    let thread = user.get(&format!("/tickets/{}", late_security.id)).await;
+    let answered = user
+        .post(
+            &format!("/tickets/{}/reply", late_security.id),
+            &[("csrf_token", &csrf(&thread)), ("body", "Done, see above.")],
+        )
+        .await;
+    assert_eq!(answered.status, 303);
+    assert_eq!(
+        sla_of(&agent.get("/staff/tickets").await, &late_security.id),
+        "on_track",
+        "the two hours before the pause are not held against the agents"
+    );
     app.stop().await;
 }
 

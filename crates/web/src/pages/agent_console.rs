@@ -10,7 +10,7 @@ use domain::identity::UserStatus;
 use domain::records::{TransactionFilter, TransactionRecord, TransactionStatus};
 use domain::staff::StaffPermission;
 use domain::ticket_sla::{SlaClock, SlaPolicy, SlaState, console_order, sla_state};
-use domain::tickets::{AuthorKind, Category, QueueFilter, Ticket, TicketStatus};
+use domain::tickets::{AuthorKind, Category, QueueFilter, SlaInputs, Ticket, TicketStatus};
 use domain::wallet::RecordPage;
 use ledger::Currency;
 use serde::Deserialize;
@@ -229,11 +229,11 @@ async fn queue(
         .into_iter()
         .filter(|t| in_status(t) && category.is_none_or(|c| t.category == c))
     {
-        let messages = tickets
-            .messages_for_sla(&ticket.id)
+        let inputs = tickets
+            .sla_inputs(&ticket.id)
             .await
             .map_err(|error| store_error(&error))?;
-        let sla = sla_state(&ticket, &messages, now);
+        let sla = sla_state(&ticket, &inputs, now);
         rows.push((ticket, sla));
     }
     rows.sort_by(console_order);
@@ -484,7 +484,14 @@ async fn ticket(
         .map_err(ticket_error)?;
     let panel = customer_panel(&state, &staff.staff_id, &thread.ticket, locale).await?;
     let ticket = &thread.ticket;
-    let sla = sla_state(ticket, &thread.messages, unix_now());
+    let inputs = SlaInputs {
+        messages: thread.messages.clone(),
+        status_changes: tickets
+            .status_changes(&ticket.id)
+            .await
+            .map_err(|error| store_error(&error))?,
+    };
+    let sla = sla_state(ticket, &inputs, unix_now());
     let user_locale = state
         .accounts
         .profile(&ticket.user_id)
