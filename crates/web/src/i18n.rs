@@ -15,8 +15,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 pub use console::{
-    CANNED_REPLIES, ConsoleText, DiagnoseText, StolenText, TicketsText, agent_status_name,
-    category_name, ticket_status_name,
+    CANNED_REPLIES, ConsoleText, DiagnoseText, SelfHelpText, StolenText, TicketsText,
+    agent_status_name, category_name, ticket_status_name,
 };
 pub use currencies::currency_name;
 pub use errors::{ErrorText, error_text};

@@ -179,6 +179,32 @@ async fn the_diagnose_page_explains_a_failed_top_up_and_opens_a_ticket_with_it(b
     let card = crate::wallet::add_card(&app, &mei, "4000 0000 0000 9995").await;
     let refused = crate::wallet::top_up(&app, &mei, &card, 1_000, "CNY").await;
     assert!(refused.status >= 400, "{}", refused.body);
+    // A withdrawal on its way, and five wrong passwords that lock sign-in.
+    let good_card = crate::wallet::add_card(&app, &mei, "4242 4242 4242 4242").await;
+    let bank = crate::wallet::add_bank_account(&app, &mei, "6222 0000 0000 0001", "CNY").await;
+    for (key, path, body) in [
+        (
+            "diag-topup",
+            "/api/v1/topups",
+            json!({"card_id": good_card, "amount": 200_000, "currency": "CNY"}),
+        ),
+        (
+            "diag-withdrawal",
+            "/api/v1/withdrawals",
+            json!({"bank_account_id": bank, "amount": 20_000, "currency": "CNY"}),
+        ),
+    ] {
+        let answer = crate::wallet::call(&app, &mei, "POST", path, Some(body), Some(key)).await;
+        assert_eq!(answer.status, 201, "{path}: {}", answer.body);
+    }
+    for _ in 0..5 {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"login": mei.email, "password": "wrong-password-123"}))
+            .send()
+            .await
+            .expect("answered");
+    }
 
     // Signed out, the page sends the browser to sign in first.
     let anonymous = Browser::new(&app).get("/diagnose").await;
@@ -191,6 +217,11 @@ async fn the_diagnose_page_explains_a_failed_top_up_and_opens_a_ticket_with_it(b
     );
 
     let mut browser = user_browser(&app, &mei.token);
+    let contact = browser.get("/contact").await;
+    assert!(
+        contact.body.contains(r#"<a href="/diagnose">"#),
+        "found from /contact"
+    );
     let page = browser.get("/diagnose").await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("What happened?"));
@@ -200,6 +231,18 @@ async fn the_diagnose_page_explains_a_failed_top_up_and_opens_a_ticket_with_it(b
         "the notice that explains it"
     );
     assert!(page.body.contains("id=\"diagnose-limits\""));
+    assert!(page.body.contains("id=\"diagnose-lock\""), "{}", page.body);
+    assert!(
+        page.body
+            .contains(r#"<dd id="diagnose-lock-failures">5</dd>"#)
+    );
+    assert!(page.body.contains("id=\"diagnose-lock-until\""));
+    let withdrawals = &page.body[page
+        .body
+        .find("id=\"diagnose-withdrawals\"")
+        .expect("the part")..];
+    assert!(withdrawals.contains("200.00 CNY"), "{withdrawals}");
+    assert!(withdrawals.contains("Next expected step"));
     browser.language = "zh-CN";
     let chinese = browser.get("/diagnose").await;
     assert!(chinese.body.contains("发生了什么？"));

@@ -6,6 +6,17 @@ use super::Locale;
 use super::pages::page_text;
 
 page_text! {
+    /// The ways into self-help and tickets, shown on `/contact`.
+    pub struct SelfHelpText {
+        heading: "自助服务", "Help yourself first";
+        diagnose: "发生了什么？查看账户锁定、失败交易和提现进度", "What happened? Locks, failed transactions and withdrawals explained";
+        tickets: "我的工单", "My tickets";
+        new_ticket: "提交工单", "Open a ticket";
+        stolen: "账户被盗？立即冻结（无需登录）", "Account stolen? Freeze it now (no sign-in)";
+    }
+}
+
+page_text! {
     /// `/diagnose`: "What happened?".
     pub struct DiagnoseText {
         title: "发生了什么？· OKPay", "What happened? · OKPay";
@@ -255,6 +266,10 @@ mod tests {
     #[test]
     fn every_console_page_key_has_text_in_both_languages_and_they_differ() {
         for (zh_cn, en) in [
+            (
+                SelfHelpText::for_locale(Locale::ZhCn).entries(),
+                SelfHelpText::for_locale(Locale::En).entries(),
+            ),
             (
                 DiagnoseText::for_locale(Locale::ZhCn).entries(),
                 DiagnoseText::for_locale(Locale::En).entries(),
