@@ -218,6 +218,33 @@ pub fn agent_status_name(status: TicketStatus, locale: Locale) -> &'static str {
     }
 }
 
+/// The wallet's codes the support pages show (record kinds and statuses, limit kinds, KYC
+/// tiers) in words; an unknown code is shown as it is.
+pub fn wallet_code_name(code: &str, locale: Locale) -> String {
+    let (zh_cn, en) = match code {
+        "topup" => ("充值", "Top-up"),
+        "transfer" => ("转账", "Transfer"),
+        "transfer_out" => ("转出", "Transfers out"),
+        "withdrawal" => ("提现", "Withdrawal"),
+        "exchange" => ("换汇", "Exchange"),
+        "remittance" => ("跨境汇款", "Remittance"),
+        "exchange_remittance" => ("换汇与汇款", "Exchange and remittance"),
+        "maintenance_fee" => ("账户管理费", "Maintenance fee"),
+        "refund" => ("退款", "Refund"),
+        "submitted" => ("已提交", "Submitted"),
+        "reviewing" => ("审核中", "Under review"),
+        "processing" => ("处理中", "Processing"),
+        "completed" => ("已完成", "Completed"),
+        "rejected" => ("已拒绝", "Rejected"),
+        "failed" => ("失败", "Failed"),
+        "unverified" => ("未认证", "Unverified"),
+        "verified" => ("已认证", "Verified"),
+        "enhanced" => ("高级认证", "Enhanced"),
+        other => return other.to_owned(),
+    };
+    locale.pick(zh_cn, en).to_owned()
+}
+
 /// A canned reply: its name and its text, in both languages, so an agent answers a user in the
 /// user's language whatever the console's.
 pub struct CannedReply {
@@ -292,6 +319,16 @@ mod tests {
                 assert_ne!(zh_cn, en, "{key}");
             }
         }
+    }
+
+    #[test]
+    fn wallet_codes_read_as_words_and_unknown_ones_as_they_are() {
+        assert_eq!(wallet_code_name("topup", Locale::ZhCn), "充值");
+        assert_eq!(wallet_code_name("reviewing", Locale::En), "Under review");
+        assert_eq!(
+            wallet_code_name("something_new", Locale::En),
+            "something_new"
+        );
     }
 
     #[test]

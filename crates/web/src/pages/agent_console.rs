@@ -29,6 +29,7 @@ use crate::api::wallet::wallet_error;
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{
     CANNED_REPLIES, ConsoleText, ErrorText, Locale, agent_status_name, category_name,
+    wallet_code_name,
 };
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -270,18 +271,18 @@ async fn queue(
 
 struct RecordRow {
     id: String,
-    kind: &'static str,
-    status: &'static str,
+    kind: String,
+    status: String,
     amount: String,
     at: String,
     reason: String,
 }
 
-fn record_row(record: &TransactionRecord) -> RecordRow {
+fn record_row(record: &TransactionRecord, locale: Locale) -> RecordRow {
     RecordRow {
         id: record.id.clone(),
-        kind: record.kind.code(),
-        status: record.status().code(),
+        kind: wallet_code_name(record.kind.code(), locale),
+        status: wallet_code_name(record.status().code(), locale),
         amount: format!(
             "{} {}",
             record.amount.to_decimal_string(record.currency),
@@ -356,12 +357,12 @@ async fn customer_panel(
             .limits(user_id, Currency::Cny)
             .await
             .map_err(wallet_error)?;
-        kyc_tier = tier.code().to_owned();
+        kyc_tier = wallet_code_name(tier.code(), locale);
         limits = remaining
             .iter()
             .map(|r| {
                 (
-                    r.kind.code().to_owned(),
+                    wallet_code_name(r.kind.code(), locale),
                     r.daily_left.to_decimal_string(Currency::Cny),
                     r.monthly_left.to_decimal_string(Currency::Cny),
                 )
@@ -380,7 +381,7 @@ async fn customer_panel(
             .await
             .map_err(wallet_error)?
             .iter()
-            .map(record_row)
+            .map(|record| record_row(record, locale))
             .collect();
         for status in [TransactionStatus::Failed, TransactionStatus::Rejected] {
             failures.extend(
@@ -389,7 +390,7 @@ async fn customer_panel(
                     .await
                     .map_err(wallet_error)?
                     .iter()
-                    .map(record_row),
+                    .map(|record| record_row(record, locale)),
             );
         }
     }

@@ -26,7 +26,7 @@ use crate::api::tickets::{
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{
     DiagnoseText, ErrorText, Locale, StolenText, TicketsText, category_name, error_text,
-    ticket_status_name,
+    ticket_status_name, wallet_code_name,
 };
 use crate::rate_limit::{IpLimiter, limit_posts_by_ip};
 use crate::time::rfc3339_utc;
@@ -188,7 +188,7 @@ async fn diagnose_page(
         .flatten()
         .map(|record| FailedView {
             id: text_of(&record["id"]),
-            kind: text_of(&record["type"]),
+            kind: wallet_code_name(record["type"].as_str().unwrap_or_default(), locale),
             amount: show_money(&record["amount"]),
             created_at: show_time(record["created_at"].as_str().unwrap_or_default()),
             reason_code: text_of(&record["reason_code"]),
@@ -206,7 +206,7 @@ async fn diagnose_page(
         .map(|record| WithdrawalView {
             id: text_of(&record["id"]),
             amount: show_money(&record["amount"]),
-            status: text_of(&record["status"]),
+            status: wallet_code_name(record["status"].as_str().unwrap_or_default(), locale),
             timeline: record["timeline"]
                 .as_array()
                 .into_iter()
@@ -214,7 +214,7 @@ async fn diagnose_page(
                 .map(|event| {
                     (
                         show_time(event["at"].as_str().unwrap_or_default()),
-                        text_of(&event["status"]),
+                        wallet_code_name(event["status"].as_str().unwrap_or_default(), locale),
                     )
                 })
                 .collect(),
@@ -228,7 +228,7 @@ async fn diagnose_page(
         .into_iter()
         .flatten()
         .map(|row| LimitView {
-            kind: text_of(&row["kind"]),
+            kind: wallet_code_name(row["kind"].as_str().unwrap_or_default(), locale),
             daily_left: format!(
                 "{} / {}",
                 limit_money(&row["daily_left"], currency),
@@ -261,7 +261,7 @@ async fn diagnose_page(
             .collect(),
         failed,
         withdrawals,
-        tier: text_of(&limits["tier"]),
+        tier: wallet_code_name(limits["tier"].as_str().unwrap_or_default(), locale),
         limits: limit_rows,
         categories: category_options(locale, chosen),
         transactions,
