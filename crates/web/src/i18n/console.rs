@@ -177,6 +177,8 @@ page_text! {
         panel_no_events: "没有记录。", "None recorded.";
         panel_kyc: "认证等级", "KYC tier";
         panel_limits: "剩余限额（人民币）", "Limits left (CNY)";
+        panel_daily_left: "今日剩余", "Today";
+        panel_monthly_left: "本月剩余", "This month";
         panel_recent: "最近交易", "Recent transactions";
         panel_no_recent: "没有交易。", "No transactions.";
         panel_failures: "最近失败", "Recent failures";
