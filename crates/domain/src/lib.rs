@@ -19,6 +19,7 @@ pub mod rounding;
 pub mod staff;
 pub mod store_port;
 pub mod support;
+pub mod ticket_sla;
 pub mod tickets;
 pub mod wallet;
 

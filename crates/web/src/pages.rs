@@ -2,6 +2,7 @@
 //! and its records, the error page, and the assets they share. Page sessions live in `session`, form protection in `csrf`.
 
 mod account;
+mod agent_console;
 mod assets;
 mod auth;
 mod banner;
@@ -18,6 +19,7 @@ mod staff_finance;
 mod support;
 mod wallet;
 mod wallet_moves;
+mod tickets;
 
 use askama::Template;
 use axum::Router;
@@ -59,9 +61,11 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
             "/staff/setup/{token}",
             get(staff::setup_form).post(staff::setup),
         )
-        .route_layer(from_fn_with_state(limiter, limit_posts_by_ip));
+        .route_layer(from_fn_with_state(limiter.clone(), limit_posts_by_ip));
     Router::new()
         .merge(limited)
+        .merge(tickets::routes(limiter))
+        .merge(agent_console::routes())
         .route("/", get(home::home))
         .route("/logout", post(auth::logout))
         .route("/account", get(account::account))

@@ -5,6 +5,8 @@ mod browser;
 mod browser_accounts;
 mod cli;
 mod community;
+mod console;
+mod console_browser;
 mod crash;
 mod help;
 mod helpers;
