@@ -2,6 +2,8 @@
 
 mod accept;
 mod api;
+mod appeals;
+mod chat;
 mod error;
 mod error_body;
 mod help_markdown;
@@ -23,6 +25,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 pub use api::auth::CurrentUser;
 pub use api::staff::StaffUser;
+pub use chat::LiveChat;
 pub use error::{ApiError, ErrorCode};
 pub use error_body::{ErrorBody, ErrorObject};
 pub use i18n::Locale;
@@ -66,6 +69,10 @@ pub struct AppState {
     /// Tickets (工单); `None` in tests of the HTTP face alone, where their routes answer
     /// `not_found`.
     pub tickets: Option<Arc<domain::tickets::Tickets>>,
+    /// Live chat and its sockets; `None` in tests of the HTTP face alone.
+    pub chat: Option<LiveChat>,
+    /// Unlock appeals; `None` in tests of the HTTP face alone.
+    pub appeals: Option<Arc<domain::appeals::Appeals>>,
 }
 
 /// The whole app, every route behind the common layers, ready for `axum::serve`.
@@ -76,6 +83,8 @@ pub fn router(state: AppState) -> Router {
     let routes =
         Router::new()
             .merge(api::routes(limiter.clone()))
+            .merge(chat::routes())
+            .merge(appeals::routes(limiter.clone()))
             .merge(pages::routes(secure_cookies, limiter).layer(
                 axum::middleware::from_fn_with_state(state.clone(), pages::with_notices),
             ))

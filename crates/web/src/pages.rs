@@ -9,7 +9,7 @@ pub(crate) mod csrf;
 mod error_page;
 mod help;
 mod home;
-mod layout;
+pub(crate) mod layout;
 mod security;
 pub(crate) mod session;
 mod staff;
@@ -55,7 +55,7 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
             "/staff/setup/{token}",
             get(staff::setup_form).post(staff::setup),
         )
-        .route_layer(from_fn_with_state(limiter, limit_posts_by_ip));
+        .route_layer(from_fn_with_state(limiter.clone(), limit_posts_by_ip));
     Router::new()
         .merge(limited)
         .route("/", get(home::home))
@@ -85,6 +85,8 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
         .route("/help/c/{category}", get(help::help_category))
         .route("/help/{slug}", get(help::help_article))
         .route("/help/{slug}/feedback", post(help::help_feedback))
+        .merge(crate::chat::page_routes())
+        .merge(crate::appeals::page_routes(limiter))
         .layer(from_fn_with_state(secure_cookies, csrf::ensure_csrf_cookie))
         .route(assets::STYLESHEET_PATH, get(assets::stylesheet))
         .route(

@@ -57,6 +57,8 @@ pub fn state(database: DatabaseAnswers, metrics: PrometheusHandle) -> AppState {
         community: Arc::new(FakeCommunity),
         wallet: None,
         tickets: None,
+        chat: None,
+        appeals: None,
         help: Arc::new(HelpCenter::new(HelpCatalog::default(), Arc::new(NoSearch))),
         help_desk: Arc::new(NoHelpDesk),
     }
