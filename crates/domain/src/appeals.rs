@@ -100,6 +100,9 @@ pub struct DocumentInfo {
     pub created_at: UnixSeconds,
 }
 
+/// A document with its bytes.
+pub type StoredDocument = (DocumentInfo, Vec<u8>);
+
 /// The appeals' storage. Object-safe so the web layer holds it behind `Arc<dyn …>`.
 pub trait AppealStore: Send + Sync + 'static {
     fn insert_appeal<'a>(&'a self, appeal: &'a Appeal) -> BoxFuture<'a, Result<(), StoreError>>;
@@ -127,7 +130,7 @@ pub trait AppealStore: Send + Sync + 'static {
     fn document_bytes<'a>(
         &'a self,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<(DocumentInfo, Vec<u8>)>, StoreError>>;
+    ) -> BoxFuture<'a, Result<Option<StoredDocument>, StoreError>>;
     /// Records the decision if the appeal is still pending (one conditional update, so two
     /// staff deciding at once cannot both win); false when it was already decided.
     fn decide<'a>(
@@ -602,7 +605,7 @@ impl Appeals {
         staff_id: &str,
         appeal_id: &str,
         document_id: &str,
-    ) -> Result<(DocumentInfo, Vec<u8>), AppealError> {
+    ) -> Result<StoredDocument, AppealError> {
         let (info, bytes) = self
             .store
             .document_bytes(document_id)

@@ -1,6 +1,8 @@
 //! Unlock appeals and their identity documents on SQLite and PostgreSQL.
 
-use domain::appeals::{Appeal, AppealKind, AppealStatus, AppealStore, DocumentInfo};
+use domain::appeals::{
+    Appeal, AppealKind, AppealStatus, AppealStore, DocumentInfo, StoredDocument,
+};
 use domain::audit::AuditEvent;
 use domain::identity::{BoxFuture, UnixSeconds};
 use domain::{AuditStore, StoreError};
@@ -177,7 +179,7 @@ impl AppealStore for Store {
     fn document_bytes<'a>(
         &'a self,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<(DocumentInfo, Vec<u8>)>, StoreError>> {
+    ) -> BoxFuture<'a, Result<Option<StoredDocument>, StoreError>> {
         Box::pin(async move {
             let sql =
                 format!("SELECT {DOCUMENT_COLUMNS}, data FROM appeal_documents WHERE id = $1");
