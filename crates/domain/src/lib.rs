@@ -1,7 +1,9 @@
 //! OKPay's use cases and the storage port they need. Knows nothing of HTTP, JSON, HTML or SQL.
 
+pub mod appeals;
 pub mod audit;
 pub mod calendar;
+pub mod chat;
 pub mod community;
 pub mod delivery;
 pub mod fees;

@@ -143,7 +143,16 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     }
     let payout_worker = tokio::spawn(payout_worker(Arc::clone(&wallet)));
     let help = Arc::new(start_help_center(&store).await?);
+    let tickets = domain::tickets::Tickets::new(Arc::new(store.clone()));
     let state = web::AppState {
+        chat: Some(web::LiveChat::new(domain::chat::Chat::new(
+            Arc::new(store.clone()),
+            tickets,
+        ))),
+        appeals: Some(Arc::new(domain::appeals::Appeals::new(
+            Arc::new(store.clone()),
+            accounts.clone(),
+        ))),
         help: help.clone(),
         help_desk: Arc::new(domain::help::HelpDesk::new(store.clone(), help)),
         wallet: Some(Arc::clone(&wallet)),

@@ -2,6 +2,8 @@
 
 mod accept;
 mod api;
+mod appeals;
+mod chat;
 mod error;
 mod error_body;
 mod help_markdown;
@@ -23,6 +25,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 pub use api::auth::CurrentUser;
 pub use api::staff::StaffUser;
+pub use chat::LiveChat;
 pub use error::{ApiError, ErrorCode};
 pub use error_body::{ErrorBody, ErrorObject};
 pub use i18n::Locale;
@@ -72,6 +75,10 @@ pub struct AppState {
     /// Money leaving a wallet of about this many yuan or more needs step-up (`money.move`);
     /// 0 turns it off.
     pub step_up_money_yuan: u64,
+    /// Live chat and its sockets; `None` in tests of the HTTP face alone.
+    pub chat: Option<LiveChat>,
+    /// Unlock appeals; `None` in tests of the HTTP face alone.
+    pub appeals: Option<Arc<domain::appeals::Appeals>>,
 }
 
 /// The whole app, every route behind the common layers, ready for `axum::serve`.
@@ -82,6 +89,8 @@ pub fn router(state: AppState) -> Router {
     let routes =
         Router::new()
             .merge(api::routes(limiter.clone()))
+            .merge(chat::routes())
+            .merge(appeals::routes(limiter.clone()))
             .merge(pages::routes(secure_cookies, limiter).layer(
                 axum::middleware::from_fn_with_state(state.clone(), pages::with_notices),
             ))

@@ -12,6 +12,7 @@ mod help;
 mod home;
 mod layout;
 mod records;
+pub(crate) mod layout;
 mod security;
 pub(crate) mod session;
 mod staff;
@@ -94,6 +95,8 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
         .route("/help/{slug}", get(help::help_article))
         .route("/help/{slug}/feedback", post(help::help_feedback))
         .merge(wallet::routes())
+        .merge(crate::chat::page_routes())
+        .merge(crate::appeals::page_routes(limiter))
         .layer(from_fn_with_state(secure_cookies, csrf::ensure_csrf_cookie))
         .route(assets::STYLESHEET_PATH, get(assets::stylesheet))
         .route(

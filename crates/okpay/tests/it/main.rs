@@ -1,8 +1,11 @@
 //! Integration tests: the real app over HTTP, and the real binary, on SQLite and PostgreSQL.
 
+mod appeals;
 mod auth;
 mod browser;
 mod browser_accounts;
+mod chat;
+mod chat_browser;
 mod cli;
 mod community;
 mod console;

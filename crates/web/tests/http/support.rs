@@ -59,6 +59,8 @@ pub fn state(database: DatabaseAnswers, metrics: PrometheusHandle) -> AppState {
         tickets: None,
         rail_switch: None,
         step_up_money_yuan: 0,
+        chat: None,
+        appeals: None,
         help: Arc::new(HelpCenter::new(HelpCatalog::default(), Arc::new(NoSearch))),
         help_desk: Arc::new(NoHelpDesk),
     }
