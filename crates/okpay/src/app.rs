@@ -147,6 +147,16 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         help: help.clone(),
         help_desk: Arc::new(domain::help::HelpDesk::new(store.clone(), help)),
         wallet: Some(Arc::clone(&wallet)),
+        fee_rules_json: Some(web::FeeRulesJson {
+            to_json: store::fee_rules_json::fee_rules_to_json,
+            from_json: |text| {
+                store::fee_rules_json::fee_rules_from_json(text).map_err(|error| error.0)
+            },
+        }),
+        kyc: Some(Arc::new(domain::kyc::Kyc::new(
+            Arc::new(store.clone()),
+            Arc::clone(&wallet) as Arc<dyn domain::kyc::TierSetter>,
+        ))),
         tickets: Some(Arc::new(domain::tickets::Tickets::new(Arc::new(
             store.clone(),
         )))),

@@ -9,10 +9,14 @@ pub(crate) mod csrf;
 mod error_page;
 mod help;
 mod home;
+mod kyc;
 mod layout;
 mod security;
 pub(crate) mod session;
 mod staff;
+mod staff_admin;
+mod staff_support;
+mod step_up;
 mod support;
 
 use askama::Template;
@@ -58,6 +62,10 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
         .route_layer(from_fn_with_state(limiter, limit_posts_by_ip));
     Router::new()
         .merge(limited)
+        .merge(step_up::routes())
+        .merge(staff_admin::routes())
+        .merge(kyc::routes())
+        .merge(staff_support::routes())
         .route("/", get(home::home))
         .route("/logout", post(auth::logout))
         .route("/account", get(account::account))

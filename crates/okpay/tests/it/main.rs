@@ -16,6 +16,7 @@ mod pages;
 mod security;
 mod security_browser;
 mod smtp_server;
+mod staff_admin;
 mod support;
 mod tickets;
 mod wallet;

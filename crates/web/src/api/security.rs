@@ -44,7 +44,7 @@ pub(crate) fn step_up_error(error: StepUpError) -> ApiError {
     }
 }
 
-fn second_factor_error(error: SecondFactorError) -> ApiError {
+pub(crate) fn second_factor_error(error: SecondFactorError) -> ApiError {
     match error {
         SecondFactorError::Required => ApiError::new(ErrorCode::TotpRequired),
         SecondFactorError::Invalid => ApiError::new(ErrorCode::TotpInvalid).with_param("totp_code"),
@@ -184,7 +184,7 @@ pub struct AddressChange {
     pub code: Option<String>,
 }
 
-fn address_change_error(error: AddressChangeError, param: &'static str) -> ApiError {
+pub(crate) fn address_change_error(error: AddressChangeError, param: &'static str) -> ApiError {
     match error {
         AddressChangeError::InvalidLogin(error) => invalid_login(&error, param),
         AddressChangeError::Taken => ApiError::new(ErrorCode::AddressTaken).with_param(param),

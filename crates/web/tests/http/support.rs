@@ -57,6 +57,8 @@ pub fn state(database: DatabaseAnswers, metrics: PrometheusHandle) -> AppState {
         community: Arc::new(FakeCommunity),
         wallet: None,
         tickets: None,
+        kyc: None,
+        fee_rules_json: None,
         help: Arc::new(HelpCenter::new(HelpCatalog::default(), Arc::new(NoSearch))),
         help_desk: Arc::new(NoHelpDesk),
     }
