@@ -51,7 +51,7 @@ async fn code_mailed_to(app: &TestApp, smtp: &SmtpServer, recipient: &str) -> St
     panic!("no mail reached {recipient}");
 }
 
-async fn fill_and_submit(browser: &Client, action: &str, fields: &[(&str, &str)]) {
+pub(crate) async fn fill_and_submit(browser: &Client, action: &str, fields: &[(&str, &str)]) {
     let css = format!("form[action='{action}']");
     browser
         .wait()
@@ -68,7 +68,7 @@ async fn fill_and_submit(browser: &Client, action: &str, fields: &[(&str, &str)]
     form.submit().await.expect("submitted");
 }
 
-async fn text_of(browser: &Client, css: &str) -> String {
+pub(crate) async fn text_of(browser: &Client, css: &str) -> String {
     browser
         .wait()
         .for_element(Locator::Css(css))
@@ -79,7 +79,7 @@ async fn text_of(browser: &Client, css: &str) -> String {
         .expect("text")
 }
 
-async fn screenshot(browser: &Client, name: &str) {
+pub(crate) async fn screenshot(browser: &Client, name: &str) {
     let png = browser.screenshot().await.expect("a screenshot");
     std::fs::write(screenshot_dir().join(format!("{name}.png")), png).expect("saved");
 }
