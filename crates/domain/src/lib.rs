@@ -12,6 +12,7 @@ pub mod help;
 pub mod identity;
 pub mod ids;
 pub mod jobs;
+pub mod kyc;
 pub mod ledger_writer;
 pub mod limits;
 pub mod nominal;

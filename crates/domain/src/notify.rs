@@ -82,6 +82,63 @@ pub trait OutboxStore: Send + Sync + 'static {
         &self,
         limit: i64,
     ) -> impl Future<Output = Result<Vec<OutboundMessage>, StoreError>> + Send;
+    /// The newest messages first, at most `limit`, each with where its delivery stands.
+    fn outbox_entries(
+        &self,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<OutboxEntry>, StoreError>> + Send;
+}
+
+/// Where a message's delivery stands, read from the message and its delivery job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Handed to the SMTP server or SMS provider.
+    Sent,
+    /// Its job has not run yet, or failed and waits for a retry.
+    Waiting { attempts: i64 },
+    /// Its job ran without a sender configured: the message stays here for admins to read.
+    Kept,
+    /// Every attempt failed; `last_error` says why the last one did.
+    Failed { last_error: String },
+}
+
+impl DeliveryState {
+    /// From the message's `sent_at` and its job's state, attempts and last error.
+    pub fn of(
+        sent_at: Option<UnixSeconds>,
+        job_state: Option<&str>,
+        attempts: i64,
+        last_error: Option<String>,
+    ) -> DeliveryState {
+        if sent_at.is_some() {
+            return DeliveryState::Sent;
+        }
+        match job_state {
+            Some("done") => DeliveryState::Kept,
+            Some("dead") => DeliveryState::Failed {
+                last_error: last_error.unwrap_or_default(),
+            },
+            // Messages written before their job existed count as kept: nothing will send them.
+            None => DeliveryState::Kept,
+            Some(_) => DeliveryState::Waiting { attempts },
+        }
+    }
+
+    pub const fn name(&self) -> &'static str {
+        match self {
+            DeliveryState::Sent => "sent",
+            DeliveryState::Waiting { .. } => "waiting",
+            DeliveryState::Kept => "kept",
+            DeliveryState::Failed { .. } => "failed",
+        }
+    }
+}
+
+/// A message in the outbox and where its delivery stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub message: OutboundMessage,
+    pub delivery: DeliveryState,
 }
 
 /// A message's words in one language.

@@ -81,6 +81,12 @@ impl StaffRole {
             StaffPermission::ReviewWithdrawals => matches!(self, StaffRole::Finance),
             // Slowing or downing the simulated processor and rail affects every user's payments.
             StaffPermission::SwitchSimulatedRail => matches!(self, StaffRole::Admin),
+            // What the platform tells people and charges them: admins only.
+            StaffPermission::ReadOutbox
+            | StaffPermission::EditRatesAndFees
+            | StaffPermission::EditHelpArticles => matches!(self, StaffRole::Admin),
+            // Identity documents are read by the risk team alone.
+            StaffPermission::ReviewKyc => matches!(self, StaffRole::Risk),
         }
     }
 }
@@ -106,6 +112,14 @@ pub enum StaffPermission {
     ReviewWithdrawals,
     /// Make the simulated card processor and bank rail slow or down, and normal again.
     SwitchSimulatedRail,
+    /// Read the outbox: every e-mail and SMS, its language and delivery.
+    ReadOutbox,
+    /// Edit FX rates and publish fee schedules.
+    EditRatesAndFees,
+    /// Edit and publish help-center articles.
+    EditHelpArticles,
+    /// Read users' identity documents and approve or reject them.
+    ReviewKyc,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -485,6 +499,29 @@ impl<S: AccountsStore> Accounts<S> {
     }
 
     /// A user by id (`usr_…`), e-mail address or phone number.
+    /// Writes a staff member's change (an FX rate, a fee schedule, an article) to the audit log.
+    pub async fn record_staff_action(
+        &self,
+        staff_id: &str,
+        action: &'static str,
+        subject: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        self.store()
+            .append_audit(&[crate::audit::AuditEvent {
+                actor: Actor::Staff(staff_id.to_owned()),
+                action,
+                subject: subject.to_owned(),
+                detail: detail.to_owned(),
+            }])
+            .await
+    }
+
+    /// The newest outbox messages with their delivery, for the admins' outbox page.
+    pub async fn outbox(&self, limit: i64) -> Result<Vec<notify::OutboxEntry>, StoreError> {
+        self.store().outbox_entries(limit.clamp(1, 500)).await
+    }
+
     pub async fn find_user(&self, query: &str) -> Result<Option<UserRecord>, StoreError> {
         let query = query.trim();
         if query.starts_with("usr_") {

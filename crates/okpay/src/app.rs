@@ -158,6 +158,16 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         wallet: Some(Arc::clone(&wallet)),
         rail_switch: Some(Arc::clone(&rail_switch)),
         step_up_money_yuan: config.step_up_money_yuan,
+        fee_rules_json: Some(web::FeeRulesJson {
+            to_json: store::fee_rules_json::fee_rules_to_json,
+            from_json: |text| {
+                store::fee_rules_json::fee_rules_from_json(text).map_err(|error| error.0)
+            },
+        }),
+        kyc: Some(Arc::new(domain::kyc::Kyc::new(
+            Arc::new(store.clone()),
+            Arc::clone(&wallet) as Arc<dyn domain::kyc::TierSetter>,
+        ))),
         tickets: Some(Arc::new(domain::tickets::Tickets::new(Arc::new(
             store.clone(),
         )))),

@@ -14,6 +14,7 @@ pub mod fee_rules_json;
 mod help_store;
 mod identity_store;
 mod job_store;
+mod kyc_store;
 mod ledger_store;
 mod legs;
 mod outbox_store;

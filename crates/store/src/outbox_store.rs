@@ -4,7 +4,7 @@ use domain::StoreError;
 use domain::delivery::{OUTBOX_DELIVERY_JOB, OutboxDeliveryStore};
 use domain::identity::UnixSeconds;
 use domain::jobs::{NewJob, RetryPolicy};
-use domain::notify::{Channel, OutboundMessage, OutboxStore};
+use domain::notify::{Channel, DeliveryState, OutboundMessage, OutboxEntry, OutboxStore};
 use sqlx::Row;
 
 use crate::database::Store;
@@ -55,6 +55,37 @@ impl OutboxStore for Store {
         .await
         .map_err(store_error)?;
         rows.iter().map(message_of).collect()
+    }
+
+    async fn outbox_entries(&self, limit: i64) -> Result<Vec<OutboxEntry>, StoreError> {
+        // Each message has at most one delivery job (written with it); migration 0120 indexes
+        // jobs by kind and payload so this join reads one job per message.
+        let rows = sqlx::query(
+            "SELECT o.id, o.channel, o.recipient, o.locale, o.subject, o.body, o.created_at, \
+             o.sent_at, j.state, j.attempts, j.last_error FROM outbox o \
+             LEFT JOIN jobs j ON j.kind = $1 AND j.payload = o.id \
+             ORDER BY o.created_at DESC, o.id DESC LIMIT $2",
+        )
+        .bind(OUTBOX_DELIVERY_JOB)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                let message = message_of(row)?;
+                let job_state: Option<String> = row.try_get(8).map_err(store_error)?;
+                let attempts: Option<i64> = row.try_get(9).map_err(store_error)?;
+                let last_error: Option<String> = row.try_get(10).map_err(store_error)?;
+                let delivery = DeliveryState::of(
+                    message.sent_at,
+                    job_state.as_deref(),
+                    attempts.unwrap_or(0),
+                    last_error,
+                );
+                Ok(OutboxEntry { message, delivery })
+            })
+            .collect()
     }
 }
 

@@ -5,12 +5,14 @@ pub(crate) mod community;
 pub(crate) mod currencies;
 pub(crate) mod diagnose;
 pub(crate) mod help;
+pub(crate) mod kyc;
 pub(crate) mod messages;
 pub(crate) mod ops;
 pub(crate) mod password_strength;
 pub(crate) mod security;
 pub(crate) mod staff;
 pub(crate) mod staff_wallet;
+pub(crate) mod staff_admin;
 pub(crate) mod stolen;
 pub(crate) mod support;
 pub(crate) mod support_staff;
@@ -62,6 +64,8 @@ pub(crate) fn routes(limiter: IpLimiter) -> Router<AppState> {
     Router::new()
         .merge(limited)
         .merge(uploads)
+        .merge(kyc::routes())
+        .merge(staff_admin::routes())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

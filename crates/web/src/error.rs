@@ -256,6 +256,28 @@ error_codes! {
     AppealAlreadyOpen => "appeal_already_open", CONFLICT;
     /// The appeal was already approved or rejected.
     AppealAlreadyDecided => "appeal_already_decided", CONFLICT;
+    // --- identity verification (KYC) ---
+    /// A verification request came without any document.
+    KycDocumentsMissing => "kyc_documents_missing", BAD_REQUEST;
+    /// More than 3 documents in one request.
+    KycTooManyDocuments => "kyc_too_many_documents", BAD_REQUEST;
+    /// A document is larger than 5 MB.
+    KycDocumentTooLarge => "kyc_document_too_large", PAYLOAD_TOO_LARGE;
+    /// A document's content is not a JPEG, PNG or PDF file, whatever its name says.
+    KycDocumentTypeRefused => "kyc_document_type_refused", UNSUPPORTED_MEDIA_TYPE;
+    /// The tier asked for is not above the account's tier now.
+    KycTierNotHigher => "kyc_tier_not_higher", CONFLICT;
+    /// A verification request is already waiting for review.
+    KycAlreadyPending => "kyc_already_pending", CONFLICT;
+    /// The request was already approved or rejected.
+    KycAlreadyDecided => "kyc_already_decided", CONFLICT;
+    // --- the admins' editors ---
+    /// A fee schedule version with this id was already published.
+    FeeScheduleIdTaken => "fee_schedule_id_taken", CONFLICT;
+    /// Someone saved the help article since this edit began; reload it and edit again.
+    HelpArticleVersionConflict => "help_article_version_conflict", CONFLICT;
+    /// The help article is not valid; `param` names the part at fault.
+    HelpArticleInvalid => "help_article_invalid", BAD_REQUEST;
 }
 
 impl fmt::Display for ErrorCode {

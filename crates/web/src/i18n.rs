@@ -6,6 +6,7 @@ mod errors;
 mod negotiation;
 mod pages;
 mod security;
+mod staff_admin;
 mod strength;
 mod support;
 mod wallet;
@@ -26,6 +27,7 @@ pub use negotiation::{
 };
 pub use pages::{AccountText, AuthText, ErrorPageText, HelpText, HomeText, LayoutText};
 pub use security::{MessagesText, NotMeText, ResetText, SecurityText, StaffText};
+pub use staff_admin::{KycText, StaffAdminText, StepUpText};
 pub use strength::{strength_suggestion_text, strength_warning_text};
 pub use support::{
     ContactText, OfficialCheckText, StatusText, SupportFrameText, service_name, service_state_name,

@@ -79,6 +79,20 @@ pub struct AppState {
     pub chat: Option<LiveChat>,
     /// Unlock appeals; `None` in tests of the HTTP face alone.
     pub appeals: Option<Arc<domain::appeals::Appeals>>,
+    /// Identity verification (KYC); `None` in tests of the HTTP face alone, where its routes
+    /// answer `not_found`.
+    pub kyc: Option<Arc<domain::kyc::Kyc>>,
+    /// How fee schedules read and write as JSON (the stored format, from `store`); `None` in
+    /// tests of the HTTP face alone, where the fee editor answers `not_found`.
+    pub fee_rules_json: Option<FeeRulesJson>,
+}
+
+/// A fee schedule's rules as the JSON document the store keeps and `okpay fees` prints.
+#[derive(Clone, Copy)]
+pub struct FeeRulesJson {
+    pub to_json: fn(&domain::fees::FeeRules) -> String,
+    /// The refusal names the field at fault.
+    pub from_json: fn(&str) -> Result<domain::fees::FeeRules, String>,
 }
 
 /// The whole app, every route behind the common layers, ready for `axum::serve`.

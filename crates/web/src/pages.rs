@@ -10,6 +10,7 @@ pub(crate) mod csrf;
 mod error_page;
 mod help;
 mod home;
+mod kyc;
 mod layout;
 mod records;
 pub(crate) mod layout;
@@ -17,6 +18,9 @@ mod security;
 pub(crate) mod session;
 mod staff;
 mod staff_finance;
+mod staff_admin;
+mod staff_support;
+mod step_up;
 mod support;
 mod wallet;
 mod wallet_moves;
@@ -67,6 +71,10 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
         .merge(limited)
         .merge(tickets::routes(limiter))
         .merge(agent_console::routes())
+        .merge(step_up::routes())
+        .merge(staff_admin::routes())
+        .merge(kyc::routes())
+        .merge(staff_support::routes())
         .route("/", get(home::home))
         .route("/logout", post(auth::logout))
         .route("/account", get(account::account))

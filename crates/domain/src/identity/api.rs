@@ -221,5 +221,7 @@ object_safe_api! {
         fn user_security_status(&self, staff_id: &'a str, user_id: &'a str, now: UnixSeconds) -> Result<UserSecurityStatus, StaffActionError>;
         fn staff_unlock(&self, staff_id: &'a str, user_id: &'a str, reason: &'a str, now: UnixSeconds) -> Result<(), StaffActionError>;
         fn staff_unfreeze(&self, staff_id: &'a str, user_id: &'a str, reason: &'a str, now: UnixSeconds) -> Result<(), StaffActionError>;
+        fn outbox(&self, limit: i64) -> Result<Vec<crate::notify::OutboxEntry>, StoreError>;
+        fn record_staff_action(&self, staff_id: &'a str, action: &'static str, subject: &'a str, detail: &'a str) -> Result<(), StoreError>;
     }
 }

@@ -1549,6 +1549,15 @@ impl Wallet {
         Ok(rate)
     }
 
+    /// Every rate set for the pair, newest first, with who set it.
+    pub async fn rate_history(
+        &self,
+        base: Currency,
+        quote: Currency,
+    ) -> Result<Vec<(FxRate, String)>, WalletError> {
+        Ok(self.store.rate_history(base, quote).await?)
+    }
+
     // --- records ---
 
     pub async fn records(

@@ -21,6 +21,8 @@ mod pages;
 mod security;
 mod security_browser;
 mod smtp_server;
+mod staff_admin;
+mod staff_admin_browser;
 mod support;
 mod tickets;
 mod wallet;

@@ -1,14 +1,15 @@
 //! The sign-in security journey in a real Chromium: register, confirm with the code from the
-//! outbox, turn on two-factor sign-in (the test computes codes from the secret), sign out, sign
-//! in with the code, and read the login history. Screenshots go to `target/screenshots/`.
+//! e-mail a loopback SMTP server received, turn on two-factor sign-in (the test computes codes
+//! from the secret), sign out, sign in with the code, read the login history, then trip the
+//! lockout and read its reason on the sign-in page. Screenshots go to `target/screenshots/`.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use domain::notify::OutboxStore;
 use fantoccini::{Client, Locator};
 
 use crate::browser::{browser_tests_enabled, open_browser, screenshot_dir, start_driver};
-use crate::helpers::{Backend, TestApp, spawn_app};
+use crate::helpers::{Backend, TestApp, spawn_app_with};
+use crate::smtp_server::SmtpServer;
 
 const PASSWORD: &str = "plum-orbit-canyon-17";
 
@@ -28,27 +29,29 @@ fn totp_code(secret_base32: &str, at: i64) -> String {
         .to_string()
 }
 
-/// The code in the newest message to `recipient`, waiting for the form post that sends it.
-async fn code_sent_to(app: &TestApp, recipient: &str) -> String {
-    for _ in 0..250 {
-        let messages = app.running.store.recent_messages(20).await.expect("outbox");
-        if let Some(message) = messages
+/// The code in the e-mail the SMTP server received for `recipient`, running the delivery jobs
+/// (as the worker would) until it arrives.
+async fn code_mailed_to(app: &TestApp, smtp: &SmtpServer, recipient: &str) -> String {
+    for _ in 0..500 {
+        app.run_pending_jobs().await;
+        let received = smtp.received();
+        if let Some(mail) = received
             .iter()
-            .find(|message| message.recipient == recipient)
+            .find(|mail| mail.recipients.iter().any(|to| to == recipient))
         {
-            return message
-                .body
+            return mail
+                .data
                 .split(|c: char| !c.is_ascii_digit())
                 .find(|word| word.len() == 6)
-                .expect("a 6-digit code")
+                .expect("a 6-digit code in the mail")
                 .to_owned();
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!("no message reached {recipient}");
+    panic!("no mail reached {recipient}");
 }
 
-async fn fill_and_submit(browser: &Client, action: &str, fields: &[(&str, &str)]) {
+pub(crate) async fn fill_and_submit(browser: &Client, action: &str, fields: &[(&str, &str)]) {
     let css = format!("form[action='{action}']");
     browser
         .wait()
@@ -65,7 +68,7 @@ async fn fill_and_submit(browser: &Client, action: &str, fields: &[(&str, &str)]
     form.submit().await.expect("submitted");
 }
 
-async fn text_of(browser: &Client, css: &str) -> String {
+pub(crate) async fn text_of(browser: &Client, css: &str) -> String {
     browser
         .wait()
         .for_element(Locator::Css(css))
@@ -76,7 +79,7 @@ async fn text_of(browser: &Client, css: &str) -> String {
         .expect("text")
 }
 
-async fn screenshot(browser: &Client, name: &str) {
+pub(crate) async fn screenshot(browser: &Client, name: &str) {
     let png = browser.screenshot().await.expect("a screenshot");
     std::fs::write(screenshot_dir().join(format!("{name}.png")), png).expect("saved");
 }
@@ -87,7 +90,15 @@ async fn chromium_enrols_two_factor_signs_in_with_a_code_and_shows_the_login_his
         eprintln!("browser tests are off: set OKPAY_BROWSER_TESTS=1");
         return;
     }
-    let Some(app) = spawn_app(Backend::Sqlite).await else {
+    let smtp = SmtpServer::start(0).await;
+    let smtp_url = smtp.url();
+    let Some(app) = spawn_app_with(Backend::Sqlite, |config| {
+        config.smtp_url = Some(smtp_url);
+        // The journey trips the lockout on purpose; the per-IP limit is tested elsewhere.
+        config.auth_rate_limit_per_minute = 0;
+    })
+    .await
+    else {
         return;
     };
     let driver = start_driver();
@@ -102,7 +113,7 @@ async fn chromium_enrols_two_factor_signs_in_with_a_code_and_shows_the_login_his
         &[("login", email), ("password", PASSWORD)],
     )
     .await;
-    let code = code_sent_to(&app, email).await;
+    let code = code_mailed_to(&app, &smtp, email).await;
     fill_and_submit(&browser, "/verify", &[("code", &code)]).await;
     fill_and_submit(
         &browser,
@@ -189,6 +200,48 @@ async fn chromium_enrols_two_factor_signs_in_with_a_code_and_shows_the_login_his
     let history = text_of(&browser, "#login-history").await;
     assert!(history.contains("登录成功"), "{history}");
     screenshot(&browser, "security-login-history-zh-CN").await;
+
+    // Five wrong passwords lock sign-in; the sign-in page says why and until when.
+    browser
+        .goto(&app.url("/security?lang=en"))
+        .await
+        .expect("loads");
+    fill_and_submit(&browser, "/logout", &[]).await;
+    let mut lock = None;
+    for _ in 0..6 {
+        browser.goto(&app.url("/login")).await.expect("loads");
+        fill_and_submit(
+            &browser,
+            "/login",
+            &[("login", email), ("password", "not-my-password-at-all")],
+        )
+        .await;
+        browser
+            .wait()
+            .for_element(Locator::Css("form[action='/login']"))
+            .await
+            .expect("the form is shown again");
+        if let Ok(notice) = browser.find(Locator::Css("#lock-notice")).await {
+            lock = Some(notice.text().await.expect("text"));
+            break;
+        }
+    }
+    let lock = lock.expect("the lockout notice after five failures");
+    assert!(lock.contains("UTC"), "it says until when: {lock}");
+    assert!(
+        lock.contains("entered wrong 5 times within 15 minutes"),
+        "it says why: {lock}"
+    );
+    assert!(lock.contains("reset"), "it says what to do: {lock}");
+    screenshot(&browser, "login-locked-en").await;
+    // A correct password during the lock is refused too, with the same notice.
+    fill_and_submit(
+        &browser,
+        "/login",
+        &[("login", email), ("password", PASSWORD)],
+    )
+    .await;
+    text_of(&browser, "#lock-notice").await;
     browser.close().await.expect("the session ends");
     app.stop().await;
 }

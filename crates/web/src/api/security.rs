@@ -184,7 +184,7 @@ pub struct AddressChange {
     pub code: Option<String>,
 }
 
-fn address_change_error(error: AddressChangeError, param: &'static str) -> ApiError {
+pub(crate) fn address_change_error(error: AddressChangeError, param: &'static str) -> ApiError {
     match error {
         AddressChangeError::InvalidLogin(error) => invalid_login(&error, param),
         AddressChangeError::Taken => ApiError::new(ErrorCode::AddressTaken).with_param(param),

@@ -923,6 +923,106 @@ pub fn error_text(code: ErrorCode, locale: Locale) -> ErrorText {
                 "Reload the page to see the decision; a new appeal has to be filed by the user.",
             ),
         ),
+        ErrorCode::KycDocumentsMissing => (
+            text(
+                "没有收到证件文件。",
+                "请选择至少一个证件的照片或扫描件（JPEG、PNG 或 PDF）后再提交。",
+            ),
+            text(
+                "No document came with the request.",
+                "Choose at least one photo or scan of your document (JPEG, PNG or PDF) and send again.",
+            ),
+        ),
+        ErrorCode::KycTooManyDocuments => (
+            text(
+                "一次最多上传 3 个文件。",
+                "请只保留证件正面、背面和住址证明，再提交。",
+            ),
+            text(
+                "At most 3 files per request.",
+                "Keep the front, the back and a proof of address, and send again.",
+            ),
+        ),
+        ErrorCode::KycDocumentTooLarge => (
+            text(
+                "证件文件太大了（每个最多 5 MB）。",
+                "请压缩照片或降低扫描分辨率后再上传。",
+            ),
+            text(
+                "A document is too large (5 MB at most each).",
+                "Compress the photo or scan at a lower resolution, then upload it again.",
+            ),
+        ),
+        ErrorCode::KycDocumentTypeRefused => (
+            text(
+                "证件文件必须是 JPEG、PNG 图片或 PDF 文件。",
+                "请用手机拍照或导出为 PDF 后再上传；仅改文件扩展名是不行的。",
+            ),
+            text(
+                "Documents must be JPEG or PNG images or PDF files.",
+                "Take a photo or export a PDF and upload that; renaming a file doesn't change what it is.",
+            ),
+        ),
+        ErrorCode::KycTierNotHigher => (
+            text(
+                "您已经是这个认证等级或更高等级了。",
+                "如需更高限额，请申请更高的等级。",
+            ),
+            text(
+                "Your account is already at this tier or above.",
+                "For higher limits, ask for a higher tier.",
+            ),
+        ),
+        ErrorCode::KycAlreadyPending => (
+            text(
+                "您已有一个认证申请正在审核中。",
+                "请等待审核结果，结果会发到您的消息中心。",
+            ),
+            text(
+                "A verification request of yours is already under review.",
+                "Wait for the decision; it will arrive in your message center.",
+            ),
+        ),
+        ErrorCode::KycAlreadyDecided => (
+            text(
+                "这个认证申请已经处理过了。",
+                "请刷新审核队列，查看其他待审核的申请。",
+            ),
+            text(
+                "This verification request was already decided.",
+                "Reload the review queue and take the next request.",
+            ),
+        ),
+        ErrorCode::FeeScheduleIdTaken => (
+            text(
+                "这个版本号已经发布过了。",
+                "请给新版本起一个没用过的版本号，例如加上日期。",
+            ),
+            text(
+                "A fee schedule version with this id is already published.",
+                "Give the new version an id not used before, such as one with today's date.",
+            ),
+        ),
+        ErrorCode::HelpArticleVersionConflict => (
+            text(
+                "您编辑期间，别人已经保存了这篇文章的新版本。",
+                "请重新打开文章，在最新版本上再做修改。",
+            ),
+            text(
+                "Someone saved this article while you were editing it.",
+                "Open the article again and make your change on the newest version.",
+            ),
+        ),
+        ErrorCode::HelpArticleInvalid => (
+            text(
+                "文章内容不完整或格式不对。",
+                "请检查标题、摘要和正文都已填写，然后再保存。",
+            ),
+            text(
+                "The article is incomplete or malformed.",
+                "Check that the title, summary and body are filled in, then save again.",
+            ),
+        ),
     };
     locale.pick(zh_cn, en)
 }

@@ -13,7 +13,6 @@ page_text! {
         totp_on: "已开启：登录时需要输入验证器应用中的动态码。", "On: signing in asks for the code in your authenticator app.";
         totp_off: "未开启。开启后，即使密码泄露，别人也无法登录您的账户。", "Off. With it on, nobody can sign in with your password alone.";
         recovery_left: "剩余恢复码：", "Recovery codes left:";
-        totp_disable_hint: "关闭双重验证需要再次验证身份，请在 API 或帮助中心办理。", "Turning it off needs a fresh check of who you are (through the API or the help center).";
         totp_setup_action: "开启双重验证", "Set up two-factor sign-in";
         totp_scan: "用验证器应用（如 Google Authenticator、Microsoft Authenticator）扫描二维码，或手动输入密钥：", "Scan the QR code with an authenticator app (such as Google Authenticator or Microsoft Authenticator), or type the key:";
         totp_code_label: "验证器中显示的 6 位动态码", "The 6-digit code your app shows";

@@ -14,13 +14,17 @@ pub const REQUEST_BODY_MAX_BYTES: usize = 1024 * 1024;
 pub const UPLOAD_BODY_MAX_BYTES: usize = 51 * 1024 * 1024;
 
 /// Whether the request is a multipart POST to a route that takes attachments (filing a ticket,
-/// by the API or the page); those routes set their own `DefaultBodyLimit`.
+/// identity documents, by the API or the page); those routes set their own `DefaultBodyLimit`.
 fn takes_uploads(request: &Request) -> bool {
     let path = request.uri().path();
     request.method() == axum::http::Method::POST
         && (path == "/api/v1/tickets" || path == "/tickets/new"
             // Unlock appeals carry identity documents.
             || path == "/api/v1/appeals" || path == "/appeal")
+        && (path == "/api/v1/tickets"
+            || path == "/tickets/new"
+            || path == "/api/v1/kyc"
+            || path == "/wallet/verify")
         && request
             .headers()
             .get(axum::http::header::CONTENT_TYPE)

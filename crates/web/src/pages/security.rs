@@ -24,7 +24,7 @@ use crate::api::messages::MessageView;
 use crate::api::security::{qr_svg, totp_error};
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{
-    ErrorText, Locale, MessagesText, NotMeText, ResetText, SecurityText, error_text,
+    ErrorText, Locale, MessagesText, NotMeText, ResetText, SecurityText, StepUpText, error_text,
 };
 use crate::time::rfc3339_utc;
 
@@ -72,6 +72,7 @@ struct SecurityPage {
     layout: Layout,
     title: &'static str,
     text: &'static SecurityText,
+    step_up: &'static StepUpText,
     csrf_token: String,
     notice: Option<&'static str>,
     error: Option<ErrorText>,
@@ -130,6 +131,7 @@ async fn security_page(
             layout: Layout::for_session(locale, Some(session)),
             title: text.title,
             text,
+            step_up: StepUpText::for_locale(locale),
             csrf_token: session.csrf_token.clone(),
             notice: view.notice,
             error: view

@@ -28,7 +28,7 @@ use crate::time::rfc3339_utc;
 /// The cookie that carries a staff session token.
 pub const STAFF_SESSION_COOKIE: &str = "okpay_staff_session";
 
-fn see_other(location: &str) -> Response {
+pub(crate) fn see_other(location: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     response.headers_mut().insert(
         LOCATION,
@@ -57,6 +57,10 @@ pub(crate) struct StaffPage {
     pub(crate) staff_id: String,
     pub(crate) role: StaffRole,
     session_id: String,
+    pub(crate) csrf_token: String,
+    pub(crate) staff_id: String,
+    pub(crate) role: StaffRole,
+    pub(crate) session_id: String,
     pub(crate) csrf_token: String,
 }
 

@@ -61,6 +61,8 @@ pub fn state(database: DatabaseAnswers, metrics: PrometheusHandle) -> AppState {
         step_up_money_yuan: 0,
         chat: None,
         appeals: None,
+        kyc: None,
+        fee_rules_json: None,
         help: Arc::new(HelpCenter::new(HelpCatalog::default(), Arc::new(NoSearch))),
         help_desk: Arc::new(NoHelpDesk),
     }

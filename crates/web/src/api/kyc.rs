@@ -1,0 +1,322 @@
+//! Identity verification over JSON: the user sends documents (multipart) and reads where their
+//! requests stand; the risk team reads the queue and the documents, approves or rejects.
+
+use axum::extract::multipart::Field;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use domain::kyc::{
+    DOCUMENT_BYTES_MAX, DOCUMENTS_MAX, DocumentKind, DocumentUpload, Kyc, KycDocument, KycError,
+    KycRequest,
+};
+use domain::limits::KycTier;
+use domain::staff::StaffPermission;
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::api::auth::{CurrentUser, store_error, unix_now};
+use crate::api::staff::StaffUser;
+use crate::error::{ApiError, ErrorCode};
+use crate::json::ApiJson;
+use crate::time::rfc3339_utc;
+
+/// The largest verification request: every document at its largest, and the text fields.
+pub(crate) const KYC_BODY_MAX_BYTES: usize = DOCUMENTS_MAX * DOCUMENT_BYTES_MAX + 64 * 1024;
+const _: () = assert!(
+    crate::middleware::body_limit::UPLOAD_BODY_MAX_BYTES >= KYC_BODY_MAX_BYTES,
+    "the body-limit middleware lets a whole request through"
+);
+
+pub(crate) fn routes() -> Router<AppState> {
+    let uploads = Router::new()
+        .route("/api/v1/kyc", get(status).post(submit))
+        .route_layer(DefaultBodyLimit::max(KYC_BODY_MAX_BYTES));
+    Router::new()
+        .merge(uploads)
+        .route("/api/v1/staff/kyc", get(queue))
+        .route("/api/v1/staff/kyc/{id}/approve", post(approve))
+        .route("/api/v1/staff/kyc/{id}/reject", post(reject))
+        .route("/api/v1/staff/kyc/documents/{id}", get(document))
+}
+
+pub(crate) fn kyc_error(error: KycError) -> ApiError {
+    match error {
+        KycError::NoDocuments => {
+            ApiError::new(ErrorCode::KycDocumentsMissing).with_param("documents")
+        }
+        KycError::TooManyDocuments => {
+            ApiError::new(ErrorCode::KycTooManyDocuments).with_param("documents")
+        }
+        KycError::DocumentTooLarge => {
+            ApiError::new(ErrorCode::KycDocumentTooLarge).with_param("documents")
+        }
+        KycError::DocumentTypeRefused => {
+            ApiError::new(ErrorCode::KycDocumentTypeRefused).with_param("documents")
+        }
+        KycError::TierNotHigher => ApiError::new(ErrorCode::KycTierNotHigher).with_param("tier"),
+        KycError::AlreadyPending => ApiError::new(ErrorCode::KycAlreadyPending),
+        KycError::NotFound => ApiError::new(ErrorCode::NotFound),
+        KycError::AlreadyDecided => ApiError::new(ErrorCode::KycAlreadyDecided),
+        KycError::ReasonRequired => ApiError::new(ErrorCode::ReasonRequired).with_param("reason"),
+        KycError::Store(error) => store_error(&error),
+    }
+}
+
+pub(crate) fn kyc_of(state: &AppState) -> Result<&Kyc, ApiError> {
+    state
+        .kyc
+        .as_deref()
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound))
+}
+
+#[derive(Serialize)]
+pub struct DocumentView {
+    pub id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+}
+
+impl From<KycDocument> for DocumentView {
+    fn from(document: KycDocument) -> Self {
+        DocumentView {
+            id: document.id,
+            file_name: document.file_name,
+            content_type: document.content_type,
+            size_bytes: document.size_bytes,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct RequestView {
+    pub id: String,
+    pub user_id: String,
+    /// `verified` or `enhanced`.
+    pub tier: &'static str,
+    pub document_kind: &'static str,
+    /// `pending`, `approved` or `rejected`.
+    pub status: &'static str,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+    pub created_at: String,
+    pub reviewed_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents: Option<Vec<DocumentView>>,
+}
+
+impl RequestView {
+    fn of(request: KycRequest, documents: Option<Vec<KycDocument>>) -> RequestView {
+        RequestView {
+            id: request.id,
+            user_id: request.user_id,
+            tier: request.tier.code(),
+            document_kind: request.document_kind.name(),
+            status: request.status.name(),
+            reason: request.reason,
+            created_at: rfc3339_utc(request.created_at),
+            reviewed_at: request.reviewed_at.map(rfc3339_utc),
+            documents: documents.map(|documents| documents.into_iter().map(Into::into).collect()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct KycStatusView {
+    /// The tier the wallet's limits use now.
+    pub tier: &'static str,
+    pub requests: Vec<RequestView>,
+}
+
+async fn status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<KycStatusView>, ApiError> {
+    let (tier, requests) = kyc_of(&state)?
+        .status(&user.user_id)
+        .await
+        .map_err(|error| store_error(&error))?;
+    Ok(Json(KycStatusView {
+        tier: tier.code(),
+        requests: requests
+            .into_iter()
+            .map(|request| RequestView::of(request, None))
+            .collect(),
+    }))
+}
+
+/// A multipart verification request: its text fields and its files.
+#[derive(Default)]
+pub(crate) struct KycForm {
+    pub fields: Vec<(String, String)>,
+    pub uploads: Vec<DocumentUpload>,
+}
+
+impl KycForm {
+    pub(crate) fn text(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.trim().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// Reads one file, refusing it as soon as it passes the size limit.
+async fn read_document(mut field: Field<'_>) -> Result<DocumentUpload, ApiError> {
+    let file_name = field.file_name().unwrap_or_default().to_owned();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|_| ApiError::invalid_request("documents"))?
+    {
+        if bytes.len() + chunk.len() > DOCUMENT_BYTES_MAX {
+            return Err(kyc_error(KycError::DocumentTooLarge));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(DocumentUpload { file_name, bytes })
+}
+
+pub(crate) async fn read_kyc_form(mut multipart: Multipart) -> Result<KycForm, ApiError> {
+    let mut form = KycForm::default();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| ApiError::invalid_request("body"))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "documents" || name == "documents[]" {
+            // A browser sends an empty part when no file was chosen.
+            if field.file_name().is_none_or(str::is_empty) {
+                continue;
+            }
+            if form.uploads.len() == DOCUMENTS_MAX {
+                return Err(kyc_error(KycError::TooManyDocuments));
+            }
+            form.uploads.push(read_document(field).await?);
+        } else {
+            let value = field
+                .text()
+                .await
+                .map_err(|_| ApiError::invalid_request(name.clone()))?;
+            form.fields.push((name, value));
+        }
+    }
+    Ok(form)
+}
+
+/// Sends the form's documents for review at the form's tier.
+pub(crate) async fn submit_form(
+    kyc: &Kyc,
+    user_id: &str,
+    form: &KycForm,
+) -> Result<KycRequest, ApiError> {
+    let tier = KycTier::parse(&form.text("tier"))
+        .filter(|tier| *tier != KycTier::Unverified)
+        .ok_or_else(|| ApiError::invalid_request("tier"))?;
+    let kind = DocumentKind::parse(&form.text("document_kind"))
+        .ok_or_else(|| ApiError::invalid_request("document_kind"))?;
+    kyc.submit(user_id, tier, kind, &form.uploads, unix_now())
+        .await
+        .map_err(kyc_error)
+}
+
+/// `POST /api/v1/kyc` (multipart: `tier`, `document_kind`, up to 3 `documents`).
+async fn submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    multipart: Multipart,
+) -> Result<(StatusCode, Json<RequestView>), ApiError> {
+    let kyc = kyc_of(&state)?;
+    let form = read_kyc_form(multipart).await?;
+    let request = submit_form(kyc, &user.user_id, &form).await?;
+    Ok((StatusCode::CREATED, Json(RequestView::of(request, None))))
+}
+
+#[derive(Serialize)]
+pub struct QueueView {
+    pub data: Vec<RequestView>,
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    staff: StaffUser,
+) -> Result<Json<QueueView>, ApiError> {
+    staff.require(StaffPermission::ReviewKyc)?;
+    let queue = kyc_of(&state)?
+        .queue()
+        .await
+        .map_err(|error| store_error(&error))?;
+    Ok(Json(QueueView {
+        data: queue
+            .into_iter()
+            .map(|(request, documents)| RequestView::of(request, Some(documents)))
+            .collect(),
+    }))
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Json<RequestView>, ApiError> {
+    staff.require(StaffPermission::ReviewKyc)?;
+    let request = kyc_of(&state)?
+        .approve(&staff.staff_id, &id, unix_now())
+        .await
+        .map_err(kyc_error)?;
+    Ok(Json(RequestView::of(request, None)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectBody {
+    pub reason: String,
+}
+
+async fn reject(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RejectBody>,
+) -> Result<Json<RequestView>, ApiError> {
+    staff.require(StaffPermission::ReviewKyc)?;
+    let request = kyc_of(&state)?
+        .reject(&staff.staff_id, &id, &body.reason, unix_now())
+        .await
+        .map_err(kyc_error)?;
+    Ok(Json(RequestView::of(request, None)))
+}
+
+/// A document, sent back as the type its content was recognised as, never rendered inline.
+pub(crate) fn document_response(document: &KycDocument, bytes: Vec<u8>) -> Response {
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&document.content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    // Stored names are already reduced to [A-Za-z0-9._-].
+    if let Ok(value) =
+        HeaderValue::from_str(&format!("attachment; filename=\"{}\"", document.file_name))
+    {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+async fn document(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    staff.require(StaffPermission::ReviewKyc)?;
+    let (document, bytes) = kyc_of(&state)?
+        .document_for_reviewer(&staff.staff_id, &id)
+        .await
+        .map_err(kyc_error)?;
+    Ok(document_response(&document, bytes))
+}

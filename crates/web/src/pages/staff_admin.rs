@@ -1,0 +1,774 @@
+//! The admins' back-office pages: the outbox, FX rates, fee schedules, help articles, and the
+//! navigation every staff page shares. Each page checks its staff permission.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use domain::notify::{Channel, DeliveryState};
+use domain::staff::StaffPermission;
+use ledger::Currency;
+use serde::Deserialize;
+
+use super::csrf::CsrfForm;
+use super::layout::Layout;
+use super::render_page;
+use super::staff::{StaffPage, see_other};
+use crate::AppState;
+use crate::api::auth::store_error;
+use crate::api::staff_admin::{
+    ArticleEdit, ArticleView, SetRate, article_with_history, language, publish, save_edit,
+    schedule_views, set_rate, wallet_of,
+};
+use crate::api::wallet::wallet_error;
+use crate::error::{ApiError, ErrorCode};
+use crate::help_markdown::markdown_to_html;
+use crate::i18n::{ErrorText, Locale, StaffAdminText, StaffText, error_text};
+use crate::time::rfc3339_utc;
+
+/// How many messages the outbox page shows, newest first.
+const OUTBOX_ROWS: i64 = 200;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff/outbox", get(outbox))
+        .route("/staff/fx-rates", get(fx_rates).post(fx_rate_save))
+        .route("/staff/fees", get(fees).post(fees_publish))
+        .route("/staff/articles", get(articles))
+        .route(
+            "/staff/articles/{language}/{slug}",
+            get(article_form).post(article_submit),
+        )
+}
+
+/// Staff forms that only report success: a redirect to the page with `?saved=1`.
+#[derive(Deserialize)]
+struct SavedQuery {
+    saved: Option<String>,
+}
+
+/// A rate's age in words: the largest two units.
+fn age_text(seconds: i64, locale: Locale) -> String {
+    let seconds = seconds.max(0);
+    let (days, hours, minutes) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3_600,
+        seconds % 3_600 / 60,
+    );
+    match locale {
+        Locale::ZhCn if days > 0 => format!("{days} 天 {hours} 小时"),
+        Locale::ZhCn if hours > 0 => format!("{hours} 小时 {minutes} 分钟"),
+        Locale::ZhCn => format!("{minutes} 分钟"),
+        Locale::En if days > 0 => format!("{days} d {hours} h"),
+        Locale::En if hours > 0 => format!("{hours} h {minutes} min"),
+        Locale::En => format!("{minutes} min"),
+    }
+}
+
+/// A rate older than this is marked on the page: someone should look at it.
+const RATE_STALE_S: i64 = 24 * 60 * 60;
+
+/// What every staff page's frame (`staff_nav.html`) reads.
+pub(crate) struct StaffFrame {
+    pub admin: &'static StaffAdminText,
+    pub sign_out: &'static str,
+    pub csrf_token: String,
+    pub notice: Option<&'static str>,
+    pub error: Option<ErrorText>,
+    /// False when the member's role may not use the page: the frame shows why, nothing else.
+    pub allowed: bool,
+}
+
+impl StaffFrame {
+    pub(crate) fn new(
+        locale: Locale,
+        staff: &StaffPage,
+        permission: StaffPermission,
+        notice: Option<&'static str>,
+        error: Option<&ApiError>,
+    ) -> StaffFrame {
+        let allowed = staff.role.may(permission);
+        let forbidden = ApiError::new(ErrorCode::StaffRoleForbidden);
+        let error = if allowed { error } else { Some(&forbidden) };
+        StaffFrame {
+            admin: StaffAdminText::for_locale(locale),
+            sign_out: StaffText::for_locale(locale).sign_out_action,
+            csrf_token: staff.csrf_token.clone(),
+            notice,
+            error: error.map(|error| error_text(error.code(), locale)),
+            allowed,
+        }
+    }
+
+    /// 403 for a role without the permission, else the error's status, else 200.
+    pub(crate) fn status(&self, error: Option<&ApiError>) -> StatusCode {
+        if !self.allowed {
+            StatusCode::FORBIDDEN
+        } else {
+            error.map_or(StatusCode::OK, ApiError::status)
+        }
+    }
+}
+
+// ---- /staff/outbox ----
+
+struct OutboxRow {
+    at: String,
+    channel: &'static str,
+    channel_code: &'static str,
+    recipient: String,
+    locale: String,
+    subject: String,
+    body: String,
+    status: &'static str,
+    status_code: &'static str,
+    detail: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "staff_outbox.html")]
+struct OutboxPage {
+    layout: Layout,
+    title: &'static str,
+    admin: &'static StaffAdminText,
+    sign_out: &'static str,
+    csrf_token: String,
+    notice: Option<&'static str>,
+    error: Option<ErrorText>,
+    allowed: bool,
+    rows: Vec<OutboxRow>,
+}
+
+/// Every e-mail and SMS with its language and delivery (admin role).
+async fn outbox(State(state): State<AppState>, locale: Locale, staff: StaffPage) -> Response {
+    let frame = StaffFrame::new(locale, &staff, StaffPermission::ReadOutbox, None, None);
+    let admin = frame.admin;
+    let mut rows = Vec::new();
+    if frame.allowed {
+        let entries = match state.security.outbox(OUTBOX_ROWS).await {
+            Ok(entries) => entries,
+            Err(error) => return store_error(&error).into_response(),
+        };
+        rows = entries
+            .into_iter()
+            .map(|entry| {
+                let (status, detail) = match &entry.delivery {
+                    DeliveryState::Sent => (admin.status_sent, None),
+                    DeliveryState::Waiting { attempts } => (
+                        admin.status_waiting,
+                        (*attempts > 0).then(|| format!("{} {attempts}", admin.attempts_label)),
+                    ),
+                    DeliveryState::Kept => (admin.status_kept, None),
+                    DeliveryState::Failed { last_error } => {
+                        (admin.status_failed, Some(last_error.clone()))
+                    }
+                };
+                let message = entry.message;
+                OutboxRow {
+                    at: rfc3339_utc(message.created_at),
+                    channel: match message.channel {
+                        Channel::Email => admin.channel_email,
+                        Channel::Sms => admin.channel_sms,
+                    },
+                    channel_code: message.channel.name(),
+                    recipient: message.recipient,
+                    locale: message.locale,
+                    subject: message.subject,
+                    body: message.body,
+                    status,
+                    status_code: entry.delivery.name(),
+                    detail,
+                }
+            })
+            .collect();
+    }
+    let status = frame.status(None);
+    render_page(
+        &OutboxPage {
+            layout: Layout::new(locale),
+            title: admin.title,
+            admin,
+            sign_out: frame.sign_out,
+            csrf_token: frame.csrf_token,
+            notice: frame.notice,
+            error: frame.error,
+            allowed: frame.allowed,
+            rows,
+        },
+        status,
+    )
+}
+
+// ---- /staff/fx-rates ----
+
+struct RateRow {
+    pair: String,
+    base: &'static str,
+    quote: &'static str,
+    rate: String,
+    set_at: String,
+    age: String,
+    stale: bool,
+    history: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "staff_fx.html")]
+struct FxPage {
+    layout: Layout,
+    title: &'static str,
+    admin: &'static StaffAdminText,
+    sign_out: &'static str,
+    csrf_token: String,
+    notice: Option<&'static str>,
+    error: Option<ErrorText>,
+    allowed: bool,
+    rows: Vec<RateRow>,
+    /// (code, chosen) for each select.
+    base_options: Vec<(&'static str, bool)>,
+    quote_options: Vec<(&'static str, bool)>,
+    form_rate: String,
+}
+
+/// How many earlier rates of each pair the page lists.
+const RATE_HISTORY_ROWS: usize = 10;
+
+async fn fx_page(
+    state: &AppState,
+    locale: Locale,
+    staff: &StaffPage,
+    saved: bool,
+    form: Option<SetRate>,
+    error: Option<ApiError>,
+) -> Response {
+    let admin = StaffAdminText::for_locale(locale);
+    let frame = StaffFrame::new(
+        locale,
+        staff,
+        StaffPermission::EditRatesAndFees,
+        saved.then_some(admin.saved),
+        error.as_ref(),
+    );
+    let mut rows = Vec::new();
+    if frame.allowed {
+        let loaded = async {
+            let wallet = wallet_of(state)?;
+            let now = wallet.now();
+            let rates = wallet.rates().await.map_err(wallet_error)?;
+            let mut rows = Vec::new();
+            for rate in rates {
+                let history = wallet
+                    .rate_history(rate.base(), rate.quote())
+                    .await
+                    .map_err(wallet_error)?;
+                rows.push(RateRow {
+                    pair: format!("{}/{}", rate.base().code(), rate.quote().code()),
+                    base: rate.base().code(),
+                    quote: rate.quote().code(),
+                    rate: domain::fx::rate_text(rate.rate_e8()),
+                    set_at: rfc3339_utc(rate.set_at()),
+                    age: age_text(rate.age_s(now), locale),
+                    stale: rate.age_s(now) > RATE_STALE_S,
+                    history: history
+                        .iter()
+                        .take(RATE_HISTORY_ROWS)
+                        .map(|(old, by)| {
+                            (
+                                rfc3339_utc(old.set_at()),
+                                domain::fx::rate_text(old.rate_e8()),
+                                by.clone(),
+                            )
+                        })
+                        .collect(),
+                });
+            }
+            Ok::<_, ApiError>(rows)
+        }
+        .await;
+        match loaded {
+            Ok(loaded) => rows = loaded,
+            Err(error) => return error.into_response(),
+        }
+    }
+    let status = frame.status(error.as_ref());
+    let form = form.unwrap_or(SetRate {
+        base: "USD".into(),
+        quote: "CNY".into(),
+        rate: String::new(),
+    });
+    render_page(
+        &FxPage {
+            layout: Layout::new(locale),
+            title: admin.title,
+            admin,
+            sign_out: frame.sign_out,
+            csrf_token: frame.csrf_token,
+            notice: frame.notice,
+            error: frame.error,
+            allowed: frame.allowed,
+            rows,
+            base_options: Currency::ALL
+                .iter()
+                .map(|currency| (currency.code(), currency.code() == form.base))
+                .collect(),
+            quote_options: Currency::ALL
+                .iter()
+                .map(|currency| (currency.code(), currency.code() == form.quote))
+                .collect(),
+            form_rate: form.rate,
+        },
+        status,
+    )
+}
+
+async fn fx_rates(
+    State(state): State<AppState>,
+    locale: Locale,
+    staff: StaffPage,
+    Query(query): Query<SavedQuery>,
+) -> Response {
+    fx_page(&state, locale, &staff, query.saved.is_some(), None, None).await
+}
+
+#[derive(Deserialize)]
+struct RateForm {
+    #[serde(default)]
+    base: String,
+    #[serde(default)]
+    quote: String,
+    #[serde(default)]
+    rate: String,
+}
+
+async fn fx_rate_save(
+    State(state): State<AppState>,
+    locale: Locale,
+    staff: StaffPage,
+    CsrfForm(form): CsrfForm<RateForm>,
+) -> Response {
+    let body = SetRate {
+        base: form.base,
+        quote: form.quote,
+        rate: form.rate,
+    };
+    if !staff.role.may(StaffPermission::EditRatesAndFees) {
+        return fx_page(&state, locale, &staff, false, None, None).await;
+    }
+    match set_rate(&state, &staff.staff_id, &body).await {
+        Ok(_) => see_other("/staff/fx-rates?saved=1"),
+        Err(error) => fx_page(&state, locale, &staff, false, Some(body), Some(error)).await,
+    }
+}
+
+// ---- /staff/fees ----
+
+struct ScheduleRow {
+    id: String,
+    effective_at: String,
+    published_by: String,
+    in_force: bool,
+}
+
+#[derive(Template)]
+#[template(path = "staff_fees.html")]
+struct FeesPage {
+    layout: Layout,
+    title: &'static str,
+    admin: &'static StaffAdminText,
+    sign_out: &'static str,
+    csrf_token: String,
+    notice: Option<&'static str>,
+    error: Option<ErrorText>,
+    allowed: bool,
+    current_id: String,
+    current_since: String,
+    rows: Vec<ScheduleRow>,
+    form_id: String,
+    form_effective_at: String,
+    form_rules: String,
+}
+
+#[derive(Default, Deserialize)]
+struct FeesForm {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    effective_at: String,
+    #[serde(default)]
+    rules: String,
+}
+
+async fn fees_page(
+    state: &AppState,
+    locale: Locale,
+    staff: &StaffPage,
+    saved: bool,
+    form: Option<FeesForm>,
+    error: Option<ApiError>,
+) -> Response {
+    let admin = StaffAdminText::for_locale(locale);
+    let frame = StaffFrame::new(
+        locale,
+        staff,
+        StaffPermission::EditRatesAndFees,
+        saved.then_some(admin.saved),
+        error.as_ref(),
+    );
+    let mut rows = Vec::new();
+    let (mut current_id, mut current_since, mut current_rules) =
+        (String::new(), String::new(), String::new());
+    if frame.allowed {
+        let loaded = async {
+            let wallet = wallet_of(state)?;
+            let codec = crate::api::staff_admin::fee_json_of(state)?;
+            let in_force = wallet
+                .schedule_at(wallet.now())
+                .await
+                .map_err(wallet_error)?;
+            let rules: serde_json::Value = serde_json::from_str(&(codec.to_json)(in_force.rules()))
+                .map_err(|error| ApiError::internal(&error))?;
+            let pretty =
+                serde_json::to_string_pretty(&rules).map_err(|error| ApiError::internal(&error))?;
+            Ok::<_, ApiError>((
+                schedule_views(state).await?,
+                in_force.id().to_owned(),
+                rfc3339_utc(in_force.effective_at()),
+                pretty,
+            ))
+        }
+        .await;
+        match loaded {
+            Ok((views, id, since, rules)) => {
+                rows = views
+                    .into_iter()
+                    .map(|view| ScheduleRow {
+                        id: view.id,
+                        effective_at: view.effective_at,
+                        published_by: view.published_by,
+                        in_force: view.in_force,
+                    })
+                    .collect();
+                (current_id, current_since, current_rules) = (id, since, rules);
+            }
+            Err(error) => return error.into_response(),
+        }
+    }
+    let status = frame.status(error.as_ref());
+    let form = form.unwrap_or_default();
+    render_page(
+        &FeesPage {
+            layout: Layout::new(locale),
+            title: admin.title,
+            admin,
+            sign_out: frame.sign_out,
+            csrf_token: frame.csrf_token,
+            notice: frame.notice,
+            error: frame.error,
+            allowed: frame.allowed,
+            current_id,
+            current_since,
+            rows,
+            form_id: form.id,
+            form_effective_at: form.effective_at,
+            form_rules: if form.rules.is_empty() {
+                current_rules
+            } else {
+                form.rules
+            },
+        },
+        status,
+    )
+}
+
+async fn fees(
+    State(state): State<AppState>,
+    locale: Locale,
+    staff: StaffPage,
+    Query(query): Query<SavedQuery>,
+) -> Response {
+    fees_page(&state, locale, &staff, query.saved.is_some(), None, None).await
+}
+
+async fn fees_publish(
+    State(state): State<AppState>,
+    locale: Locale,
+    staff: StaffPage,
+    CsrfForm(form): CsrfForm<FeesForm>,
+) -> Response {
+    if !staff.role.may(StaffPermission::EditRatesAndFees) {
+        return fees_page(&state, locale, &staff, false, None, None).await;
+    }
+    let published = publish(
+        &state,
+        &staff.staff_id,
+        &form.id,
+        Some(form.effective_at.as_str()),
+        &form.rules,
+    )
+    .await;
+    match published {
+        Ok(_) => see_other("/staff/fees?saved=1"),
+        Err(error) => fees_page(&state, locale, &staff, false, Some(form), Some(error)).await,
+    }
+}
+
+// ---- /staff/articles ----
+
+struct ArticleRow {
+    slug: String,
+    language: &'static str,
+    category: String,
+    title: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff_articles.html")]
+struct ArticlesPage {
+    layout: Layout,
+    title: &'static str,
+    admin: &'static StaffAdminText,
+    sign_out: &'static str,
+    csrf_token: String,
+    notice: Option<&'static str>,
+    error: Option<ErrorText>,
+    allowed: bool,
+    rows: Vec<ArticleRow>,
+}
+
+async fn articles(locale: Locale, State(state): State<AppState>, staff: StaffPage) -> Response {
+    let admin = StaffAdminText::for_locale(locale);
+    let frame = StaffFrame::new(
+        locale,
+        &staff,
+        StaffPermission::EditHelpArticles,
+        None,
+        None,
+    );
+    let rows = if frame.allowed {
+        let catalog = state.help.catalog();
+        let mut rows: Vec<ArticleRow> = catalog
+            .all()
+            .iter()
+            .map(|article| ArticleRow {
+                slug: article.slug.clone(),
+                language: article.language.tag(),
+                category: article.category.clone(),
+                title: article.title.clone(),
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            (&a.category, &a.slug, a.language).cmp(&(&b.category, &b.slug, b.language))
+        });
+        rows
+    } else {
+        Vec::new()
+    };
+    let status = frame.status(None);
+    render_page(
+        &ArticlesPage {
+            layout: Layout::new(locale),
+            title: admin.title,
+            admin,
+            sign_out: frame.sign_out,
+            csrf_token: frame.csrf_token,
+            notice: frame.notice,
+            error: frame.error,
+            allowed: frame.allowed,
+            rows,
+        },
+        status,
+    )
+}
+
+struct RevisionRow {
+    revision: i64,
+    edited_at: String,
+    edited_by: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff_article_edit.html")]
+struct ArticleEditPage {
+    layout: Layout,
+    title: &'static str,
+    admin: &'static StaffAdminText,
+    sign_out: &'static str,
+    csrf_token: String,
+    notice: Option<&'static str>,
+    error: Option<ErrorText>,
+    allowed: bool,
+    slug: String,
+    language: &'static str,
+    article_title: String,
+    summary: String,
+    body: String,
+    base_revision: i64,
+    preview_html: Option<String>,
+    history: Vec<RevisionRow>,
+}
+
+#[derive(Deserialize)]
+struct ArticleForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    base_revision: i64,
+    /// `preview` or `save`: which button was pressed.
+    #[serde(default)]
+    intent: String,
+}
+
+async fn article_page(
+    state: &AppState,
+    locale: Locale,
+    staff: &StaffPage,
+    (language_tag, slug): (&str, &str),
+    saved: bool,
+    form: Option<ArticleForm>,
+    error: Option<ApiError>,
+) -> Response {
+    let admin = StaffAdminText::for_locale(locale);
+    let frame = StaffFrame::new(
+        locale,
+        staff,
+        StaffPermission::EditHelpArticles,
+        saved.then_some(admin.saved),
+        error.as_ref(),
+    );
+    let mut view = ArticleView {
+        slug: slug.to_owned(),
+        language: "en",
+        category: String::new(),
+        title: String::new(),
+        summary: String::new(),
+        body: String::new(),
+        revision: 0,
+        history: Vec::new(),
+    };
+    if frame.allowed {
+        let loaded = async {
+            let language = language(language_tag)?;
+            article_with_history(state, slug, language).await
+        }
+        .await;
+        match loaded {
+            Ok(loaded) => view = loaded,
+            Err(error) => return error.into_response(),
+        }
+    }
+    let status = frame.status(error.as_ref());
+    let preview_html = form
+        .as_ref()
+        .filter(|form| form.intent == "preview")
+        .map(|form| markdown_to_html(&form.body));
+    let (article_title, summary, body, base_revision) = match form {
+        Some(form) => (form.title, form.summary, form.body, form.base_revision),
+        None => (view.title, view.summary, view.body, view.revision),
+    };
+    render_page(
+        &ArticleEditPage {
+            layout: Layout::new(locale),
+            title: admin.title,
+            admin,
+            sign_out: frame.sign_out,
+            csrf_token: frame.csrf_token,
+            notice: frame.notice,
+            error: frame.error,
+            allowed: frame.allowed,
+            slug: view.slug,
+            language: view.language,
+            article_title,
+            summary,
+            body,
+            base_revision,
+            preview_html,
+            history: view
+                .history
+                .into_iter()
+                .map(|revision| RevisionRow {
+                    revision: revision.revision,
+                    edited_at: revision.edited_at,
+                    edited_by: revision.edited_by,
+                })
+                .collect(),
+        },
+        status,
+    )
+}
+
+async fn article_form(
+    State(state): State<AppState>,
+    locale: Locale,
+    staff: StaffPage,
+    Path((language_tag, slug)): Path<(String, String)>,
+    Query(query): Query<SavedQuery>,
+) -> Response {
+    article_page(
+        &state,
+        locale,
+        &staff,
+        (&language_tag, &slug),
+        query.saved.is_some(),
+        None,
+        None,
+    )
+    .await
+}
+
+/// "Preview" shows the text as the help center will, unsaved; "Save" publishes it.
+async fn article_submit(
+    State(state): State<AppState>,
+    locale: Locale,
+    staff: StaffPage,
+    Path((language_tag, slug)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ArticleForm>,
+) -> Response {
+    if form.intent == "preview" || !staff.role.may(StaffPermission::EditHelpArticles) {
+        return article_page(
+            &state,
+            locale,
+            &staff,
+            (&language_tag, &slug),
+            false,
+            Some(form),
+            None,
+        )
+        .await;
+    }
+    let saved = async {
+        let language = language(&language_tag)?;
+        let edit = ArticleEdit {
+            title: form.title.clone(),
+            summary: form.summary.clone(),
+            body: form.body.clone(),
+            base_revision: form.base_revision,
+        };
+        save_edit(&state, &staff.staff_id, &slug, language, &edit).await?;
+        Ok::<_, ApiError>(language)
+    }
+    .await;
+    match saved {
+        Ok(language) => see_other(&format!(
+            "/staff/articles/{}/{slug}?saved=1",
+            language.tag()
+        )),
+        Err(error) => {
+            article_page(
+                &state,
+                locale,
+                &staff,
+                (&language_tag, &slug),
+                false,
+                Some(form),
+                Some(error),
+            )
+            .await
+        }
+    }
+}
