@@ -18,7 +18,7 @@ use axum::http::request::Parts;
 
 pub use console::{
     CANNED_REPLIES, ConsoleText, DiagnoseText, SelfHelpText, StolenText, TicketsText,
-    agent_status_name, category_name, ticket_status_name, wallet_code_name,
+    agent_status_name, ticket_category_name, ticket_status_name, wallet_code_name,
 };
 pub use currencies::currency_name;
 pub use errors::{ErrorText, error_text};

@@ -11,20 +11,19 @@ mod error_page;
 mod help;
 mod home;
 mod kyc;
-mod layout;
-mod records;
 pub(crate) mod layout;
+mod records;
 mod security;
 pub(crate) mod session;
 mod staff;
-mod staff_finance;
 mod staff_admin;
+mod staff_finance;
 mod staff_support;
 mod step_up;
 mod support;
+mod tickets;
 mod wallet;
 mod wallet_moves;
-mod tickets;
 
 use askama::Template;
 use axum::Router;
@@ -69,7 +68,7 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
         .route_layer(from_fn_with_state(limiter.clone(), limit_posts_by_ip));
     Router::new()
         .merge(limited)
-        .merge(tickets::routes(limiter))
+        .merge(tickets::routes(limiter.clone()))
         .merge(agent_console::routes())
         .merge(step_up::routes())
         .merge(staff_admin::routes())

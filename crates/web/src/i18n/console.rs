@@ -189,7 +189,7 @@ page_text! {
 }
 
 /// A category's name in the reader's language.
-pub fn category_name(category: Category, locale: Locale) -> &'static str {
+pub fn ticket_category_name(category: Category, locale: Locale) -> &'static str {
     locale.pick(category.label_zh(), category.label_en())
 }
 

@@ -28,7 +28,7 @@ use crate::api::tickets::{attachment_response, ticket_error, tickets_of};
 use crate::api::wallet::wallet_error;
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{
-    CANNED_REPLIES, ConsoleText, ErrorText, Locale, agent_status_name, category_name,
+    CANNED_REPLIES, ConsoleText, ErrorText, Locale, agent_status_name, ticket_category_name,
     wallet_code_name,
 };
 
@@ -216,7 +216,7 @@ async fn queue(
     category_tabs.extend(Category::ALL.into_iter().map(|c| {
         Tab {
             href: queue_href(status_name, c.name(), mine),
-            label: category_name(c, locale),
+            label: ticket_category_name(c, locale),
             count: all
                 .iter()
                 .filter(|t| in_status(t) && t.category == c)
@@ -243,7 +243,7 @@ async fn queue(
         .map(|(ticket, sla)| QueueRow {
             id: ticket.id.clone(),
             subject: ticket.subject.clone(),
-            category: category_name(ticket.category, locale),
+            category: ticket_category_name(ticket.category, locale),
             status_name: agent_status_name(ticket.status, locale),
             priority: ticket.priority,
             assignee: ticket
@@ -516,7 +516,7 @@ async fn ticket(
         error: None,
         id: ticket.id.clone(),
         subject: ticket.subject.clone(),
-        category: category_name(ticket.category, locale),
+        category: ticket_category_name(ticket.category, locale),
         status_name: agent_status_name(ticket.status, locale),
         priority: ticket.priority,
         assignee: ticket

@@ -56,10 +56,6 @@ fn clear_staff_cookie() -> HeaderValue {
 pub(crate) struct StaffPage {
     pub(crate) staff_id: String,
     pub(crate) role: StaffRole,
-    session_id: String,
-    pub(crate) csrf_token: String,
-    pub(crate) staff_id: String,
-    pub(crate) role: StaffRole,
     pub(crate) session_id: String,
     pub(crate) csrf_token: String,
 }

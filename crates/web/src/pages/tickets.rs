@@ -25,7 +25,7 @@ use crate::api::tickets::{
 };
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{
-    DiagnoseText, ErrorText, Locale, StolenText, TicketsText, category_name, error_text,
+    DiagnoseText, ErrorText, Locale, StolenText, TicketsText, error_text, ticket_category_name,
     ticket_status_name, wallet_code_name,
 };
 use crate::rate_limit::{IpLimiter, limit_posts_by_ip};
@@ -103,7 +103,7 @@ pub(crate) fn category_options(locale: Locale, chosen: &str) -> Vec<CategoryOpti
         .into_iter()
         .map(|category| CategoryOption {
             name: category.name(),
-            label: category_name(category, locale),
+            label: ticket_category_name(category, locale),
             selected: category.name() == chosen,
         })
         .collect()
@@ -284,7 +284,7 @@ fn ticket_row(ticket: &Ticket, locale: Locale) -> TicketRow {
     TicketRow {
         id: ticket.id.clone(),
         subject: ticket.subject.clone(),
-        category: category_name(ticket.category, locale),
+        category: ticket_category_name(ticket.category, locale),
         status: ticket.status.name(),
         status_name: ticket_status_name(ticket.status, locale),
         updated_at: show_instant(ticket.updated_at),
@@ -547,7 +547,7 @@ async fn thread(
         notice,
         id: ticket.id.clone(),
         subject: ticket.subject.clone(),
-        category: category_name(ticket.category, locale),
+        category: ticket_category_name(ticket.category, locale),
         status: ticket.status.name(),
         status_name: ticket_status_name(ticket.status, locale),
         created_at: show_instant(ticket.created_at),
