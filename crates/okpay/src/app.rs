@@ -92,6 +92,7 @@ impl Running {
         if let Some(worker) = self.job_worker {
             worker.stop().await;
         }
+        drop(self.jobs);
         self.payout_worker.abort();
         let _ = self.payout_worker.await;
         drop(self.wallet);
@@ -205,6 +206,17 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             senders,
         )),
     );
+    jobs.register(
+        domain::wallet::MAINTENANCE_FEE_JOB,
+        Arc::new(crate::maintenance_fee::MaintenanceFeeJob {
+            wallet: Arc::clone(&wallet),
+        }),
+    );
+    if config.job_worker {
+        jobs.schedule(&crate::maintenance_fee::schedule())
+            .await
+            .context("scheduling the daily maintenance fee pass")?;
+    }
     let job_worker = config.job_worker.then(|| jobs.clone().start());
     let (shutdown, shutdown_signal) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {

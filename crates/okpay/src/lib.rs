@@ -10,5 +10,6 @@ pub mod config;
 pub mod crash_probe;
 pub mod demo;
 pub mod load;
+pub mod maintenance_fee;
 pub mod support_cli;
 pub mod telemetry;

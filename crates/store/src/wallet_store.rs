@@ -11,9 +11,9 @@ use domain::records::{
     TransactionStatus,
 };
 use domain::wallet::{
-    BankAccount, BankAccountNumber, CardBrand, CardExpiry, CardToken, HolderName, MovementKind,
-    RecordPage, ResponseToKeep, SavedCard, StoredBankAccount, StoredCard, StoredQuote,
-    StoredResponse, WalletStore, WalletUser, Withdrawal, WithdrawalState,
+    BankAccount, BankAccountNumber, CardBrand, CardExpiry, CardToken, HolderName,
+    MaintenanceCandidate, MovementKind, RecordPage, ResponseToKeep, SavedCard, StoredBankAccount,
+    StoredCard, StoredQuote, StoredResponse, WalletStore, WalletUser, Withdrawal, WithdrawalState,
 };
 use ledger::{AccountId, Amount, Balance, Currency};
 use serde_json::{Value, json};
@@ -1116,5 +1116,70 @@ impl WalletStore for Store {
         message: &'a OutboundMessage,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(OutboxStore::enqueue(self, message))
+    }
+
+    fn maintenance_candidates<'a>(
+        &'a self,
+        after: &'a str,
+        limit: u32,
+    ) -> BoxFuture<'a, Result<Vec<MaintenanceCandidate>, StoreError>> {
+        Box::pin(async move {
+            // An exchange's record carries the source currency; the wallet it arrived in counts
+            // it as activity too. Accounts keep their opening in milliseconds.
+            let rows = sqlx::query(
+                "SELECT a.id, a.owner_id, a.currency, a.posted - a.pending_debits, \
+                 COALESCE((SELECT MAX(r.created_at) FROM wallet_records r WHERE r.user_id = a.owner_id \
+                   AND (r.currency = a.currency OR r.arrived_currency = a.currency) \
+                   AND r.kind <> 'maintenance_fee'), a.created_at / 1000), \
+                 (SELECT MAX(r.created_at) FROM wallet_records r WHERE r.user_id = a.owner_id \
+                   AND r.currency = a.currency AND r.kind = 'maintenance_fee') \
+                 FROM ledger_accounts a WHERE a.kind = 'user_wallet' AND a.id > $1 \
+                 AND a.posted - a.pending_debits > 0 ORDER BY a.id LIMIT $2",
+            )
+            .bind(after.to_owned())
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+            rows.iter()
+                .map(|row| {
+                    let code: String = get(row, 2)?;
+                    Ok(MaintenanceCandidate {
+                        account_id: get(row, 0)?,
+                        user_id: get(row, 1)?,
+                        currency: currency(&code)?,
+                        available: Amount::from_minor(get(row, 3)?),
+                        last_activity_at: get(row, 4)?,
+                        last_charged_at: get(row, 5)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn insert_notice_once<'a>(
+        &'a self,
+        notice: &'a domain::identity::Notice,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let done = sqlx::query(
+                "INSERT INTO notices (id, user_id, kind, title_zh, body_zh, title_en, body_en, \
+                 created_at, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(notice.id.clone())
+            .bind(notice.user_id.clone())
+            .bind(notice.kind.clone())
+            .bind(notice.title_zh.clone())
+            .bind(notice.body_zh.clone())
+            .bind(notice.title_en.clone())
+            .bind(notice.body_en.clone())
+            .bind(notice.created_at)
+            .bind(notice.read_at)
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 }

@@ -5,6 +5,7 @@ pub mod bank_account;
 pub mod card;
 pub mod guard;
 pub mod kind;
+pub mod maintenance_job;
 pub mod movements;
 pub mod notices;
 pub mod port;
@@ -21,10 +22,11 @@ pub use card::{
 };
 pub use guard::{AllowAll, GuardRefusal, MoneyOutGuard};
 pub use kind::{MovementKind, UnknownMovementKind};
+pub use maintenance_job::{MAINTENANCE_FEE_JOB, MaintenancePass};
 pub use movements::{Conversion, MovementError};
 pub use port::{
-    RecordPage, StoredBankAccount, StoredCard, StoredQuote, StoredResponse, WalletStore,
-    WalletUser, Withdrawal, WithdrawalState,
+    MaintenanceCandidate, RecordPage, StoredBankAccount, StoredCard, StoredQuote, StoredResponse,
+    WalletStore, WalletUser, Withdrawal, WithdrawalState,
 };
 pub use processor::{
     BankRail, CardProcessor, ChargeReceipt, ChargeRequest, PayoutError, PayoutNext, PayoutReceipt,

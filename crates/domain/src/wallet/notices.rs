@@ -92,6 +92,41 @@ pub fn withdrawal_ended(
     }
 }
 
+/// The maintenance fee starts on `first_charge_day` (`YYYY-MM-DD`, UTC) unless the wallet is
+/// used before then.
+pub fn maintenance_coming(
+    locale: &str,
+    fee: Amount,
+    currency: Currency,
+    first_charge_day: &str,
+    inactive_months: u32,
+) -> MessageText {
+    let money = money(fee, currency);
+    if chinese(locale) {
+        MessageText {
+            subject: format!(
+                "您的 {} 钱包将自 {first_charge_day} 起收取账户管理费",
+                currency.code()
+            ),
+            body: format!(
+                "您的 {} 钱包已接近 {inactive_months} 个月没有交易。自 {first_charge_day}（UTC）起，每月将收取 {money} 的账户管理费，最多扣至余额为零。在此之前进行任意一笔交易（充值、转账、兑换或提现）即可避免收费。",
+                currency.code()
+            ),
+        }
+    } else {
+        MessageText {
+            subject: format!(
+                "A maintenance fee on your {} wallet starts on {first_charge_day}",
+                currency.code()
+            ),
+            body: format!(
+                "Your {} wallet has had no activity for almost {inactive_months} months. From {first_charge_day} (UTC) a maintenance fee of {money} a month will be charged, never more than the balance. Make any movement (top-up, transfer, exchange or withdrawal) before then to avoid it.",
+                currency.code()
+            ),
+        }
+    }
+}
+
 /// The message that carries `text` to `user`: e-mail when they have an address, else SMS.
 pub fn notice_for(user: &WalletUser, text: MessageText, now: UnixSeconds) -> OutboundMessage {
     let (channel, recipient) = match (&user.email, &user.phone) {
@@ -124,5 +159,9 @@ mod tests {
             let en = withdrawal_ended("en", "wdr_1", outcome, yuan, Currency::Cny, Some("x"));
             assert_ne!(zh, en);
         }
+        let zh = maintenance_coming("zh-CN", yuan, Currency::Cny, "2027-03-15", 12);
+        let en = maintenance_coming("en", yuan, Currency::Cny, "2027-03-15", 12);
+        assert!(zh.body.contains("10.50 CNY") && zh.body.contains("2027-03-15"));
+        assert!(en.body.contains("10.50 CNY") && en.subject.contains("2027-03-15"));
     }
 }

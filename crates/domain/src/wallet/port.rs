@@ -168,6 +168,21 @@ pub struct RecordPage<'a> {
     pub limit: u32,
 }
 
+/// A wallet with money in it, and when it last moved: what the maintenance fee job weighs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaintenanceCandidate {
+    /// The wallet's ledger account id; candidates come in its order.
+    pub account_id: String,
+    pub user_id: String,
+    pub currency: Currency,
+    pub available: Amount,
+    /// The latest record in this currency that is not a maintenance fee; the wallet's opening
+    /// when it has none.
+    pub last_activity_at: UnixSeconds,
+    /// The latest maintenance fee charged to this wallet.
+    pub last_charged_at: Option<UnixSeconds>,
+}
+
 /// The wallet's storage.
 pub trait WalletStore: Send + Sync + 'static {
     fn insert_card<'a>(&'a self, card: &'a StoredCard) -> BoxFuture<'a, Result<(), StoreError>>;
@@ -343,6 +358,18 @@ pub trait WalletStore: Send + Sync + 'static {
         &'a self,
         message: &'a OutboundMessage,
     ) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// User wallets holding more than zero, after account id `after`, in account id order.
+    fn maintenance_candidates<'a>(
+        &'a self,
+        after: &'a str,
+        limit: u32,
+    ) -> BoxFuture<'a, Result<Vec<MaintenanceCandidate>, StoreError>>;
+    /// Adds a notice to the user's message center unless one with its id exists; true when
+    /// it was added (so a notice with a derived id is given once).
+    fn insert_notice_once<'a>(
+        &'a self,
+        notice: &'a crate::identity::Notice,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
 }
 
 #[cfg(test)]

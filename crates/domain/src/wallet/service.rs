@@ -323,7 +323,7 @@ impl Wallet {
     }
 
     /// Writes records (and notices) through the batched writer.
-    async fn write(
+    pub(super) async fn write(
         &self,
         records: Vec<(TransactionRecord, Option<LimitKind>)>,
         messages: Vec<crate::notify::OutboundMessage>,
@@ -421,7 +421,7 @@ impl Wallet {
         Ok(schedule)
     }
 
-    async fn user(&self, user_id: &str) -> Result<WalletUser, WalletError> {
+    pub(super) async fn user(&self, user_id: &str) -> Result<WalletUser, WalletError> {
         self.store
             .find_user(user_id)
             .await?
@@ -703,7 +703,7 @@ impl Wallet {
 
     /// Submits `command` (keyed per user when the client sent a key) and answers the entry id
     /// that holds the money: the first one when the key was seen before.
-    async fn submit(
+    pub(super) async fn submit(
         &self,
         command: LedgerCommand,
         user_id: &str,
@@ -962,7 +962,12 @@ impl Wallet {
 
     /// Every notice leaves through here; a notice that cannot be queued is logged, never fatal
     /// to the movement that already happened.
-    async fn tell(&self, user: &WalletUser, text: crate::notify::MessageText, now: UnixSeconds) {
+    pub(super) async fn tell(
+        &self,
+        user: &WalletUser,
+        text: crate::notify::MessageText,
+        now: UnixSeconds,
+    ) {
         let message = notices::notice_for(user, text, now);
         if let Err(error) = self.store.enqueue_message(&message).await {
             tracing::warn!(%error, user_id = %user.id, "a wallet notice could not be queued");

@@ -16,6 +16,7 @@ mod helpers;
 mod http_edges;
 mod job_worker;
 mod mail;
+mod maintenance_fee;
 mod operations;
 mod pages;
 mod security;
