@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use tokio::sync::{mpsc, oneshot};
+
 use crate::identity::{BoxFuture, UnixSeconds};
 use crate::ids::new_id;
 use crate::store_port::StoreError;
@@ -146,6 +148,13 @@ pub trait ChatStore: Send + Sync + 'static {
         &'a self,
         message: &'a NewChatMessage,
     ) -> BoxFuture<'a, Result<(ChatMessage, bool), StoreError>>;
+    /// Stores each message as [`ChatStore::append_message`] does, all in one transaction: one
+    /// durable commit for many senders. A message whose conversation is missing or closed is
+    /// answered `NotFound` without stopping the others; `Err` means nothing was stored.
+    fn append_messages<'a>(
+        &'a self,
+        messages: &'a [NewChatMessage],
+    ) -> BoxFuture<'a, Result<Vec<Result<(ChatMessage, bool), StoreError>>, StoreError>>;
     /// Messages with `seq > after`, in seq order, at most `limit`.
     fn messages_after<'a>(
         &'a self,
@@ -225,16 +234,72 @@ fn checked(text: &str, field: &'static str, max: usize) -> Result<String, ChatEr
     Ok(text.to_owned())
 }
 
+/// Messages the writer takes into one transaction at most.
+const WRITE_BATCH_MAX: usize = 256;
+
+/// A message waiting for the writer, and where its answer goes.
+struct PendingMessage {
+    message: NewChatMessage,
+    answer: oneshot::Sender<Result<(ChatMessage, bool), StoreError>>,
+}
+
+/// Stores what the sockets send, many messages per transaction: a durable commit costs the same
+/// for one message as for hundreds, so a burst of senders waits for a few commits, not for one
+/// commit each. Ends when every `Chat` handle is gone.
+async fn write_messages(store: Arc<dyn ChatStore>, mut queue: mpsc::Receiver<PendingMessage>) {
+    let mut batch = Vec::with_capacity(WRITE_BATCH_MAX);
+    while queue.recv_many(&mut batch, WRITE_BATCH_MAX).await > 0 {
+        let messages: Vec<NewChatMessage> = batch
+            .iter()
+            .map(|pending| pending.message.clone())
+            .collect();
+        match store.append_messages(&messages).await {
+            Ok(answers) => {
+                for (pending, answer) in batch.drain(..).zip(answers) {
+                    let _ = pending.answer.send(answer);
+                }
+            }
+            // The batch failed as a whole (a conflict with another process, a deadlock broken
+            // by PostgreSQL): each message on its own, so one cannot fail the others.
+            Err(_) => {
+                for pending in batch.drain(..) {
+                    let answer = store.append_message(&pending.message).await;
+                    let _ = pending.answer.send(answer);
+                }
+            }
+        }
+    }
+}
+
 /// The chat use cases.
 #[derive(Clone)]
 pub struct Chat {
     store: Arc<dyn ChatStore>,
     tickets: Tickets,
+    writer: mpsc::Sender<PendingMessage>,
 }
 
 impl Chat {
+    /// Starts the message writer on the current tokio runtime.
     pub fn new(store: Arc<dyn ChatStore>, tickets: Tickets) -> Chat {
-        Chat { store, tickets }
+        let (writer, queue) = mpsc::channel(WRITE_BATCH_MAX * 8);
+        tokio::spawn(write_messages(Arc::clone(&store), queue));
+        Chat {
+            store,
+            tickets,
+            writer,
+        }
+    }
+
+    /// Stores one message through the writer.
+    async fn append(&self, message: NewChatMessage) -> Result<(ChatMessage, bool), StoreError> {
+        let (answer, answered) = oneshot::channel();
+        let unavailable = || StoreError::Unavailable("the chat writer has stopped".to_owned());
+        self.writer
+            .send(PendingMessage { message, answer })
+            .await
+            .map_err(|_| unavailable())?;
+        answered.await.map_err(|_| unavailable())?
     }
 
     /// A user asks for a chat with `first_message`. `open_now` says whether the live-chat
@@ -348,8 +413,7 @@ impl Chat {
         let body = checked(body, "body", MESSAGE_CHARS_MAX)?;
         let client_id = checked(client_id, "client_id", CLIENT_ID_CHARS_MAX)?;
         match self
-            .store
-            .append_message(&NewChatMessage {
+            .append(NewChatMessage {
                 conversation_id: conversation.id.clone(),
                 sender: side,
                 sender_id: conversation.member(side).to_owned(),

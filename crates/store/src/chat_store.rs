@@ -134,6 +134,87 @@ impl Store {
         ))
     }
 
+    /// Every message in one transaction; conversations are taken in id order (each one's
+    /// messages in the order given) so that two processes' batches lock rows in the same order.
+    async fn append_chat_messages(
+        &self,
+        messages: &[NewChatMessage],
+    ) -> Result<Vec<Result<(ChatMessage, bool), StoreError>>, StoreError> {
+        let mut order: Vec<usize> = (0..messages.len()).collect();
+        order.sort_by(|a, b| {
+            messages[*a]
+                .conversation_id
+                .cmp(&messages[*b].conversation_id)
+        });
+        let mut answers: Vec<Option<Result<(ChatMessage, bool), StoreError>>> =
+            vec![None; messages.len()];
+        let mut transaction = self.begin().await?;
+        let find_sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM chat_messages \
+             WHERE conversation_id = $1 AND sender = $2 AND client_id = $3"
+        );
+        let insert_sql = format!(
+            "INSERT INTO chat_messages ({MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        );
+        for index in order {
+            let message = &messages[index];
+            // Sent before, or twice in this batch: the stored one answers.
+            let stored = sqlx::query(AssertSqlSafe(find_sql.clone()))
+                .bind(message.conversation_id.clone())
+                .bind(message.sender.name())
+                .bind(message.client_id.clone())
+                .fetch_optional(&mut *transaction)
+                .await
+                .map_err(store_error)?;
+            if let Some(row) = stored {
+                answers[index] = Some(Ok((message_from(&row)?, false)));
+                continue;
+            }
+            let row = sqlx::query(
+                "UPDATE chat_conversations SET last_seq = last_seq + 1, updated_at = $2 \
+                 WHERE id = $1 AND status = 'active' RETURNING last_seq",
+            )
+            .bind(message.conversation_id.clone())
+            .bind(message.created_at_ms / 1_000)
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+            let Some(row) = row else {
+                answers[index] = Some(Err(StoreError::NotFound));
+                continue;
+            };
+            let seq: i64 = row.try_get(0).map_err(store_error)?;
+            sqlx::query(AssertSqlSafe(insert_sql.clone()))
+                .bind(message.conversation_id.clone())
+                .bind(seq)
+                .bind(message.sender.name())
+                .bind(message.sender_id.clone())
+                .bind(message.client_id.clone())
+                .bind(message.body.clone())
+                .bind(message.created_at_ms)
+                .execute(&mut *transaction)
+                .await
+                .map_err(store_error)?;
+            answers[index] = Some(Ok((
+                ChatMessage {
+                    conversation_id: message.conversation_id.clone(),
+                    seq,
+                    sender: message.sender,
+                    sender_id: message.sender_id.clone(),
+                    client_id: message.client_id.clone(),
+                    body: message.body.clone(),
+                    created_at_ms: message.created_at_ms,
+                },
+                true,
+            )));
+        }
+        transaction.commit().await.map_err(store_error)?;
+        Ok(answers
+            .into_iter()
+            .map(|answer| answer.unwrap_or(Err(StoreError::NotFound)))
+            .collect())
+    }
+
     async fn select_conversations(
         &self,
         condition: &str,
@@ -218,6 +299,13 @@ impl ChatStore for Store {
         message: &'a NewChatMessage,
     ) -> BoxFuture<'a, Result<(ChatMessage, bool), StoreError>> {
         Box::pin(self.append_chat_message(message))
+    }
+
+    fn append_messages<'a>(
+        &'a self,
+        messages: &'a [NewChatMessage],
+    ) -> BoxFuture<'a, Result<Vec<Result<(ChatMessage, bool), StoreError>>, StoreError>> {
+        Box::pin(self.append_chat_messages(messages))
     }
 
     fn messages_after<'a>(
