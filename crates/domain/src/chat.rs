@@ -120,6 +120,9 @@ pub struct NewChatMessage {
     pub created_at_ms: i64,
 }
 
+/// What storing one message answers: the stored message, and false when it was stored before.
+pub type Appended = Result<(ChatMessage, bool), StoreError>;
+
 /// The chat's storage. Object-safe so the web layer holds `Arc<dyn ChatStore>`.
 pub trait ChatStore: Send + Sync + 'static {
     fn insert_conversation<'a>(
@@ -154,7 +157,7 @@ pub trait ChatStore: Send + Sync + 'static {
     fn append_messages<'a>(
         &'a self,
         messages: &'a [NewChatMessage],
-    ) -> BoxFuture<'a, Result<Vec<Result<(ChatMessage, bool), StoreError>>, StoreError>>;
+    ) -> BoxFuture<'a, Result<Vec<Appended>, StoreError>>;
     /// Messages with `seq > after`, in seq order, at most `limit`.
     fn messages_after<'a>(
         &'a self,
@@ -240,7 +243,7 @@ const WRITE_BATCH_MAX: usize = 256;
 /// A message waiting for the writer, and where its answer goes.
 struct PendingMessage {
     message: NewChatMessage,
-    answer: oneshot::Sender<Result<(ChatMessage, bool), StoreError>>,
+    answer: oneshot::Sender<Appended>,
 }
 
 /// Stores what the sockets send, many messages per transaction: a durable commit costs the same
@@ -292,7 +295,7 @@ impl Chat {
     }
 
     /// Stores one message through the writer.
-    async fn append(&self, message: NewChatMessage) -> Result<(ChatMessage, bool), StoreError> {
+    async fn append(&self, message: NewChatMessage) -> Appended {
         let (answer, answered) = oneshot::channel();
         let unavailable = || StoreError::Unavailable("the chat writer has stopped".to_owned());
         self.writer

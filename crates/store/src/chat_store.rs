@@ -2,7 +2,7 @@
 
 use domain::StoreError;
 use domain::chat::{
-    ChatMessage, ChatStore, Conversation, ConversationStatus, NewChatMessage, Side,
+    Appended, ChatMessage, ChatStore, Conversation, ConversationStatus, NewChatMessage, Side,
 };
 use domain::identity::{BoxFuture, UnixSeconds};
 use sqlx::any::AnyRow;
@@ -139,15 +139,14 @@ impl Store {
     async fn append_chat_messages(
         &self,
         messages: &[NewChatMessage],
-    ) -> Result<Vec<Result<(ChatMessage, bool), StoreError>>, StoreError> {
+    ) -> Result<Vec<Appended>, StoreError> {
         let mut order: Vec<usize> = (0..messages.len()).collect();
         order.sort_by(|a, b| {
             messages[*a]
                 .conversation_id
                 .cmp(&messages[*b].conversation_id)
         });
-        let mut answers: Vec<Option<Result<(ChatMessage, bool), StoreError>>> =
-            vec![None; messages.len()];
+        let mut answers: Vec<Option<Appended>> = vec![None; messages.len()];
         let mut transaction = self.begin().await?;
         let find_sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM chat_messages \
@@ -304,7 +303,7 @@ impl ChatStore for Store {
     fn append_messages<'a>(
         &'a self,
         messages: &'a [NewChatMessage],
-    ) -> BoxFuture<'a, Result<Vec<Result<(ChatMessage, bool), StoreError>>, StoreError>> {
+    ) -> BoxFuture<'a, Result<Vec<Appended>, StoreError>> {
         Box::pin(self.append_chat_messages(messages))
     }
 
