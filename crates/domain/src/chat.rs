@@ -158,6 +158,11 @@ pub trait ChatStore: Send + Sync + 'static {
         &'a self,
         messages: &'a [NewChatMessage],
     ) -> BoxFuture<'a, Result<Vec<Appended>, StoreError>>;
+    /// How many message writers may run at once: one where the database has a single write
+    /// lock anyway (SQLite), more where each conversation's row lock is its own (PostgreSQL).
+    fn chat_writers(&self) -> usize {
+        1
+    }
     /// Messages with `seq > after`, in seq order, at most `limit`.
     fn messages_after<'a>(
         &'a self,
@@ -279,18 +284,24 @@ async fn write_messages(store: Arc<dyn ChatStore>, mut queue: mpsc::Receiver<Pen
 pub struct Chat {
     store: Arc<dyn ChatStore>,
     tickets: Tickets,
-    writer: mpsc::Sender<PendingMessage>,
+    /// A conversation's messages always go to the same writer, so they keep their order.
+    writers: Arc<[mpsc::Sender<PendingMessage>]>,
 }
 
 impl Chat {
     /// Starts the message writer on the current tokio runtime.
     pub fn new(store: Arc<dyn ChatStore>, tickets: Tickets) -> Chat {
-        let (writer, queue) = mpsc::channel(WRITE_BATCH_MAX * 8);
-        tokio::spawn(write_messages(Arc::clone(&store), queue));
+        let writers = (0..store.chat_writers().max(1))
+            .map(|_| {
+                let (writer, queue) = mpsc::channel(WRITE_BATCH_MAX * 8);
+                tokio::spawn(write_messages(Arc::clone(&store), queue));
+                writer
+            })
+            .collect();
         Chat {
             store,
             tickets,
-            writer,
+            writers,
         }
     }
 
@@ -298,7 +309,15 @@ impl Chat {
     async fn append(&self, message: NewChatMessage) -> Appended {
         let (answer, answered) = oneshot::channel();
         let unavailable = || StoreError::Unavailable("the chat writer has stopped".to_owned());
-        self.writer
+        // FNV-1a of the conversation id picks its writer.
+        let hash = message
+            .conversation_id
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+                (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+            });
+        let writer = &self.writers[(hash % self.writers.len() as u64) as usize];
+        writer
             .send(PendingMessage { message, answer })
             .await
             .map_err(|_| unavailable())?;
