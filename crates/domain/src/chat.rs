@@ -269,7 +269,8 @@ async fn write_messages(store: Arc<dyn ChatStore>, mut queue: mpsc::Receiver<Pen
             }
             // The batch failed as a whole (a conflict with another process, a deadlock broken
             // by PostgreSQL): each message on its own, so one cannot fail the others.
-            Err(_) => {
+            Err(error) => {
+                tracing::warn!(%error, messages = batch.len(), "a chat batch failed; storing its messages one by one");
                 for pending in batch.drain(..) {
                     let answer = store.append_message(&pending.message).await;
                     let _ = pending.answer.send(answer);
