@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use tokio::sync::{mpsc, oneshot};
+
 use crate::identity::{BoxFuture, UnixSeconds};
 use crate::ids::new_id;
 use crate::store_port::StoreError;
@@ -118,6 +120,9 @@ pub struct NewChatMessage {
     pub created_at_ms: i64,
 }
 
+/// What storing one message answers: the stored message, and false when it was stored before.
+pub type Appended = Result<(ChatMessage, bool), StoreError>;
+
 /// The chat's storage. Object-safe so the web layer holds `Arc<dyn ChatStore>`.
 pub trait ChatStore: Send + Sync + 'static {
     fn insert_conversation<'a>(
@@ -146,6 +151,18 @@ pub trait ChatStore: Send + Sync + 'static {
         &'a self,
         message: &'a NewChatMessage,
     ) -> BoxFuture<'a, Result<(ChatMessage, bool), StoreError>>;
+    /// Stores each message as [`ChatStore::append_message`] does, all in one transaction: one
+    /// durable commit for many senders. A message whose conversation is missing or closed is
+    /// answered `NotFound` without stopping the others; `Err` means nothing was stored.
+    fn append_messages<'a>(
+        &'a self,
+        messages: &'a [NewChatMessage],
+    ) -> BoxFuture<'a, Result<Vec<Appended>, StoreError>>;
+    /// How many message writers may run at once: one where the database has a single write
+    /// lock anyway (SQLite), more where each conversation's row lock is its own (PostgreSQL).
+    fn chat_writers(&self) -> usize {
+        1
+    }
     /// Messages with `seq > after`, in seq order, at most `limit`.
     fn messages_after<'a>(
         &'a self,
@@ -225,16 +242,87 @@ fn checked(text: &str, field: &'static str, max: usize) -> Result<String, ChatEr
     Ok(text.to_owned())
 }
 
+/// Messages the writer takes into one transaction at most.
+const WRITE_BATCH_MAX: usize = 256;
+
+/// A message waiting for the writer, and where its answer goes.
+struct PendingMessage {
+    message: NewChatMessage,
+    answer: oneshot::Sender<Appended>,
+}
+
+/// Stores what the sockets send, many messages per transaction: a durable commit costs the same
+/// for one message as for hundreds, so a burst of senders waits for a few commits, not for one
+/// commit each. Ends when every `Chat` handle is gone.
+async fn write_messages(store: Arc<dyn ChatStore>, mut queue: mpsc::Receiver<PendingMessage>) {
+    let mut batch = Vec::with_capacity(WRITE_BATCH_MAX);
+    while queue.recv_many(&mut batch, WRITE_BATCH_MAX).await > 0 {
+        let messages: Vec<NewChatMessage> = batch
+            .iter()
+            .map(|pending| pending.message.clone())
+            .collect();
+        match store.append_messages(&messages).await {
+            Ok(answers) => {
+                for (pending, answer) in batch.drain(..).zip(answers) {
+                    let _ = pending.answer.send(answer);
+                }
+            }
+            // The batch failed as a whole (a conflict with another process, a deadlock broken
+            // by PostgreSQL): each message on its own, so one cannot fail the others.
+            Err(error) => {
+                tracing::warn!(%error, messages = batch.len(), "a chat batch failed; storing its messages one by one");
+                for pending in batch.drain(..) {
+                    let answer = store.append_message(&pending.message).await;
+                    let _ = pending.answer.send(answer);
+                }
+            }
+        }
+    }
+}
+
 /// The chat use cases.
 #[derive(Clone)]
 pub struct Chat {
     store: Arc<dyn ChatStore>,
     tickets: Tickets,
+    /// A conversation's messages always go to the same writer, so they keep their order.
+    writers: Arc<[mpsc::Sender<PendingMessage>]>,
 }
 
 impl Chat {
+    /// Starts the message writer on the current tokio runtime.
     pub fn new(store: Arc<dyn ChatStore>, tickets: Tickets) -> Chat {
-        Chat { store, tickets }
+        let writers = (0..store.chat_writers().max(1))
+            .map(|_| {
+                let (writer, queue) = mpsc::channel(WRITE_BATCH_MAX * 8);
+                tokio::spawn(write_messages(Arc::clone(&store), queue));
+                writer
+            })
+            .collect();
+        Chat {
+            store,
+            tickets,
+            writers,
+        }
+    }
+
+    /// Stores one message through the writer.
+    async fn append(&self, message: NewChatMessage) -> Appended {
+        let (answer, answered) = oneshot::channel();
+        let unavailable = || StoreError::Unavailable("the chat writer has stopped".to_owned());
+        // FNV-1a of the conversation id picks its writer.
+        let hash = message
+            .conversation_id
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+                (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+            });
+        let writer = &self.writers[(hash % self.writers.len() as u64) as usize];
+        writer
+            .send(PendingMessage { message, answer })
+            .await
+            .map_err(|_| unavailable())?;
+        answered.await.map_err(|_| unavailable())?
     }
 
     /// A user asks for a chat with `first_message`. `open_now` says whether the live-chat
@@ -348,8 +436,7 @@ impl Chat {
         let body = checked(body, "body", MESSAGE_CHARS_MAX)?;
         let client_id = checked(client_id, "client_id", CLIENT_ID_CHARS_MAX)?;
         match self
-            .store
-            .append_message(&NewChatMessage {
+            .append(NewChatMessage {
                 conversation_id: conversation.id.clone(),
                 sender: side,
                 sender_id: conversation.member(side).to_owned(),

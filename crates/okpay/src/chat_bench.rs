@@ -207,7 +207,9 @@ async fn side(
     start.wait().await;
     let mut latencies = Vec::with_capacity(messages);
     let mut sent = 0;
-    let mut ticks = tokio::time::interval(interval);
+    // People do not all type at the same instant: each socket starts at its own offset.
+    let offset = interval.mul_f64(rand::random::<f64>());
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + offset, interval);
     let wait = Duration::from_secs(60);
     while sent < messages || latencies.len() < messages {
         tokio::select! {

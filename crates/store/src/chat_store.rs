@@ -2,7 +2,7 @@
 
 use domain::StoreError;
 use domain::chat::{
-    ChatMessage, ChatStore, Conversation, ConversationStatus, NewChatMessage, Side,
+    Appended, ChatMessage, ChatStore, Conversation, ConversationStatus, NewChatMessage, Side,
 };
 use domain::identity::{BoxFuture, UnixSeconds};
 use sqlx::any::AnyRow;
@@ -47,6 +47,66 @@ fn message_from(row: &AnyRow) -> Result<ChatMessage, StoreError> {
         client_id: row.try_get(4).map_err(store_error)?,
         body: row.try_get(5).map_err(store_error)?,
         created_at_ms: row.try_get(6).map_err(store_error)?,
+    })
+}
+
+/// PostgreSQL: the stored message with this client id, or the next seq and the insert, in one
+/// statement (data-modifying CTEs; SQLite has none). A closed conversation answers `NotFound`.
+async fn append_in_one_statement(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    message: &NewChatMessage,
+) -> Result<Appended, StoreError> {
+    let row = sqlx::query(
+        "WITH existing AS ( \
+             SELECT seq, body, created_at_ms FROM chat_messages \
+             WHERE conversation_id = $1 AND sender = $3 AND client_id = $5 \
+         ), next AS ( \
+             UPDATE chat_conversations SET last_seq = last_seq + 1, updated_at = $2 \
+             WHERE id = $1 AND status = 'active' AND NOT EXISTS (SELECT 1 FROM existing) \
+             RETURNING last_seq \
+         ), inserted AS ( \
+             INSERT INTO chat_messages \
+             (conversation_id, seq, sender, sender_id, client_id, body, created_at_ms) \
+             SELECT $1, last_seq, $3, $4, $5, $6, $7 FROM next RETURNING seq \
+         ) \
+         SELECT (SELECT seq FROM inserted), (SELECT seq FROM existing), \
+                (SELECT body FROM existing), (SELECT created_at_ms FROM existing)",
+    )
+    .bind(message.conversation_id.clone())
+    .bind(message.created_at_ms / 1_000)
+    .bind(message.sender.name())
+    .bind(message.sender_id.clone())
+    .bind(message.client_id.clone())
+    .bind(message.body.clone())
+    .bind(message.created_at_ms)
+    .fetch_one(&mut **transaction)
+    .await
+    .map_err(store_error)?;
+    let inserted: Option<i64> = row.try_get(0).map_err(store_error)?;
+    let existing: Option<i64> = row.try_get(1).map_err(store_error)?;
+    let stored = |seq: i64, body: String, created_at_ms: i64| ChatMessage {
+        conversation_id: message.conversation_id.clone(),
+        seq,
+        sender: message.sender,
+        sender_id: message.sender_id.clone(),
+        client_id: message.client_id.clone(),
+        body,
+        created_at_ms,
+    };
+    Ok(match (inserted, existing) {
+        (Some(seq), _) => Ok((
+            stored(seq, message.body.clone(), message.created_at_ms),
+            true,
+        )),
+        (None, Some(seq)) => Ok((
+            stored(
+                seq,
+                row.try_get(2).map_err(store_error)?,
+                row.try_get(3).map_err(store_error)?,
+            ),
+            false,
+        )),
+        (None, None) => Err(StoreError::NotFound),
     })
 }
 
@@ -134,6 +194,92 @@ impl Store {
         ))
     }
 
+    /// Every message in one transaction; conversations are taken in id order (each one's
+    /// messages in the order given) so that two processes' batches lock rows in the same order.
+    async fn append_chat_messages(
+        &self,
+        messages: &[NewChatMessage],
+    ) -> Result<Vec<Appended>, StoreError> {
+        let mut order: Vec<usize> = (0..messages.len()).collect();
+        order.sort_by(|a, b| {
+            messages[*a]
+                .conversation_id
+                .cmp(&messages[*b].conversation_id)
+        });
+        let mut answers: Vec<Option<Appended>> = vec![None; messages.len()];
+        let mut transaction = self.begin().await?;
+        let find_sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM chat_messages \
+             WHERE conversation_id = $1 AND sender = $2 AND client_id = $3"
+        );
+        let insert_sql = format!(
+            "INSERT INTO chat_messages ({MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        );
+        for index in order {
+            let message = &messages[index];
+            if self.dialect() == crate::Dialect::Postgres {
+                // One round trip instead of three: on a busy server each costs more than the
+                // work it carries.
+                answers[index] = Some(append_in_one_statement(&mut transaction, message).await?);
+                continue;
+            }
+            // Sent before, or twice in this batch: the stored one answers.
+            let stored = sqlx::query(AssertSqlSafe(find_sql.clone()))
+                .bind(message.conversation_id.clone())
+                .bind(message.sender.name())
+                .bind(message.client_id.clone())
+                .fetch_optional(&mut *transaction)
+                .await
+                .map_err(store_error)?;
+            if let Some(row) = stored {
+                answers[index] = Some(Ok((message_from(&row)?, false)));
+                continue;
+            }
+            let row = sqlx::query(
+                "UPDATE chat_conversations SET last_seq = last_seq + 1, updated_at = $2 \
+                 WHERE id = $1 AND status = 'active' RETURNING last_seq",
+            )
+            .bind(message.conversation_id.clone())
+            .bind(message.created_at_ms / 1_000)
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+            let Some(row) = row else {
+                answers[index] = Some(Err(StoreError::NotFound));
+                continue;
+            };
+            let seq: i64 = row.try_get(0).map_err(store_error)?;
+            sqlx::query(AssertSqlSafe(insert_sql.clone()))
+                .bind(message.conversation_id.clone())
+                .bind(seq)
+                .bind(message.sender.name())
+                .bind(message.sender_id.clone())
+                .bind(message.client_id.clone())
+                .bind(message.body.clone())
+                .bind(message.created_at_ms)
+                .execute(&mut *transaction)
+                .await
+                .map_err(store_error)?;
+            answers[index] = Some(Ok((
+                ChatMessage {
+                    conversation_id: message.conversation_id.clone(),
+                    seq,
+                    sender: message.sender,
+                    sender_id: message.sender_id.clone(),
+                    client_id: message.client_id.clone(),
+                    body: message.body.clone(),
+                    created_at_ms: message.created_at_ms,
+                },
+                true,
+            )));
+        }
+        transaction.commit().await.map_err(store_error)?;
+        Ok(answers
+            .into_iter()
+            .map(|answer| answer.unwrap_or(Err(StoreError::NotFound)))
+            .collect())
+    }
+
     async fn select_conversations(
         &self,
         condition: &str,
@@ -218,6 +364,20 @@ impl ChatStore for Store {
         message: &'a NewChatMessage,
     ) -> BoxFuture<'a, Result<(ChatMessage, bool), StoreError>> {
         Box::pin(self.append_chat_message(message))
+    }
+
+    fn append_messages<'a>(
+        &'a self,
+        messages: &'a [NewChatMessage],
+    ) -> BoxFuture<'a, Result<Vec<Appended>, StoreError>> {
+        Box::pin(self.append_chat_messages(messages))
+    }
+
+    fn chat_writers(&self) -> usize {
+        match self.dialect() {
+            crate::Dialect::Sqlite => 1,
+            crate::Dialect::Postgres => 4,
+        }
     }
 
     fn messages_after<'a>(

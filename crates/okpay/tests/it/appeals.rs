@@ -292,3 +292,172 @@ async fn a_locked_user_appeals_and_approval_lifts_the_lock(backend: Backend) {
     app.stop().await;
 }
 on_both_databases!(a_locked_user_appeals_and_approval_lifts_the_lock);
+
+/// The cookies a response sets, as `name=value` pairs for the next request's `Cookie` header.
+fn cookies_of(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|line| line.split(';').next().map(str::to_owned))
+        .collect()
+}
+
+fn form_body(fields: &[(&str, &str)]) -> String {
+    let encode = |text: &str| {
+        text.bytes()
+            .map(|byte| match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    (byte as char).to_string()
+                }
+                b' ' => "+".to_owned(),
+                _ => format!("%{byte:02X}"),
+            })
+            .collect::<String>()
+    };
+    fields
+        .iter()
+        .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn csrf_in(body: &str) -> String {
+    let marker = r#"name="csrf_token" value=""#;
+    let start = body.find(marker).expect("a form with a CSRF token") + marker.len();
+    body[start..start + 64].to_owned()
+}
+
+async fn page(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .header("accept", "text/html")
+        .header("accept-language", "en")
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("answered")
+}
+
+async fn a_frozen_user_appeals_on_the_pages_and_security_approves_on_the_staff_pages(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app_with(backend, |config| config.auth_rate_limit_per_minute = 0).await
+    else {
+        return;
+    };
+    let email = "page-appeal@example.com";
+    let (token, _) = signed_in(&app, email).await;
+    post(&app, "/api/v1/me/freeze", Some(&token), json!({})).await;
+
+    let start = page(&app, "/appeal", "").await;
+    assert_eq!(start.status(), 200);
+    let cookie = cookies_of(&start).join("; ");
+    let body = start.text().await.expect("a page");
+    assert!(body.contains(r#"action="/appeal/code""#));
+    let asked = app
+        .client
+        .post(app.url("/appeal/code"))
+        .header("accept-language", "en")
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&[
+            ("csrf_token", &csrf_in(&body)),
+            ("login", email),
+        ]))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(asked.status(), 200);
+    let body = asked.text().await.expect("a page");
+    assert!(body.contains(r#"id="appeal-form""#), "{body}");
+    let code = {
+        let messages = app.running.store.recent_messages(50).await.expect("outbox");
+        messages
+            .iter()
+            .find(|message| message.recipient == email && message.body.contains("appeal"))
+            .and_then(|message| {
+                message
+                    .body
+                    .split(|c: char| !c.is_ascii_digit())
+                    .find(|word| word.len() == 6)
+                    .map(str::to_owned)
+            })
+            .expect("an appeal code")
+    };
+    let form = Form::new()
+        .text("csrf_token", csrf_in(&body))
+        .text("login", email.to_owned())
+        .text("code", code)
+        .text("kind", "lift_restriction")
+        .text("statement", "My phone was stolen and I froze the account.")
+        .part("documents", Part::bytes(PNG.to_vec()).file_name("id.png"));
+    let filed = app
+        .client
+        .post(app.url("/appeal"))
+        .header("accept-language", "en")
+        .header("cookie", &cookie)
+        .multipart(form)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(filed.status(), 303);
+    let status_path = filed.headers()["location"]
+        .to_str()
+        .expect("a location")
+        .to_owned();
+    let status = page(&app, &status_path, "")
+        .await
+        .text()
+        .await
+        .expect("a page");
+    assert!(status.contains(r#"data-status="pending""#), "{status}");
+    let id = status_path
+        .split("id=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .expect("an id")
+        .to_owned();
+
+    // An agent is refused the review page; the security team approves on it.
+    let (agent, _) = staff_signed_in(&app, StaffRole::Agent).await;
+    let refused = page(
+        &app,
+        "/staff/appeals",
+        &format!("okpay_staff_session={agent}"),
+    )
+    .await;
+    assert_eq!(refused.status(), 403);
+    let (security, _) = staff_signed_in(&app, StaffRole::Security).await;
+    let staff_cookie = format!("okpay_staff_session={security}; {cookie}");
+    let list = page(&app, "/staff/appeals", &staff_cookie).await;
+    assert_eq!(list.status(), 200);
+    assert!(list.text().await.expect("a page").contains(&id));
+    let case = page(&app, &format!("/staff/appeals/{id}"), &staff_cookie).await;
+    assert_eq!(case.status(), 200);
+    let case = case.text().await.expect("a page");
+    assert!(case.contains("id.png"), "{case}");
+    let approved = app
+        .client
+        .post(app.url(&format!("/staff/appeals/{id}/approve")))
+        .header("accept-language", "en")
+        .header("cookie", &staff_cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&[
+            ("csrf_token", &csrf_in(&case)),
+            ("reason", "Identity document matches"),
+        ]))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(approved.status(), 303);
+    let status = page(&app, &status_path, "")
+        .await
+        .text()
+        .await
+        .expect("a page");
+    assert!(status.contains(r#"data-status="approved""#), "{status}");
+    app.stop().await;
+}
+on_both_databases!(a_frozen_user_appeals_on_the_pages_and_security_approves_on_the_staff_pages);

@@ -388,3 +388,46 @@ async fn a_chat_outside_hours_or_with_no_agent_free_becomes_a_ticket(backend: Ba
     app.stop().await;
 }
 on_both_databases!(a_chat_outside_hours_or_with_no_agent_free_becomes_a_ticket);
+
+async fn messages_sent_at_once_from_both_sides_arrive_once_each_in_one_order(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (user, agent, id) = chat_under_way(&app, "burst@example.com").await;
+    let mut user_side = user_socket(&app, &user, &id, 0).await;
+    let mut agent_side = agent_socket(&app, &agent, &id, 0).await;
+    // Neither side waits for an ack: the writer stores them in batches.
+    for n in 0..20 {
+        user_side
+            .send(
+                &json!({"type": "send", "client_id": format!("u{n}"), "body": format!("user {n}")}),
+            )
+            .await
+            .expect("sent");
+        agent_side
+            .send(&json!({"type": "send", "client_id": format!("a{n}"), "body": format!("agent {n}")}))
+            .await
+            .expect("sent");
+    }
+    let mut user_seen = Vec::new();
+    receive_until(&mut user_side, &mut user_seen, 41).await;
+    let mut agent_seen = Vec::new();
+    receive_until(&mut agent_side, &mut agent_seen, 41).await;
+    assert_eq!(
+        user_seen.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(),
+        (1..=41).collect::<Vec<_>>()
+    );
+    assert_eq!(user_seen, agent_seen, "both sides see one order");
+    // Each side's own messages keep the order they were sent in.
+    let users: Vec<&str> = user_seen
+        .iter()
+        .map(|(_, body)| body.as_str())
+        .filter(|body| body.starts_with("user "))
+        .collect();
+    assert_eq!(
+        users,
+        (0..20).map(|n| format!("user {n}")).collect::<Vec<_>>()
+    );
+    app.stop().await;
+}
+on_both_databases!(messages_sent_at_once_from_both_sides_arrive_once_each_in_one_order);
