@@ -280,14 +280,40 @@ pub fn parse_rfc3339(text: &str) -> Result<UnixSeconds, InvalidTime> {
 
 /// `at` as RFC 3339 in UTC, `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn rfc3339_utc(at: UnixSeconds) -> String {
+    let mut text = String::with_capacity(20);
+    push_rfc3339_utc(&mut text, at);
+    text
+}
+
+/// Appends [`rfc3339_utc`]'s text to `out` without formatting machinery: the CSV export writes
+/// one per row.
+pub fn push_rfc3339_utc(out: &mut String, at: UnixSeconds) {
     let date = UtcOffset::UTC.date_at(at);
     let second_of_day = at.rem_euclid(SECONDS_PER_DAY);
-    format!(
-        "{date}T{:02}:{:02}:{:02}Z",
-        second_of_day / 3_600,
-        second_of_day % 3_600 / 60,
-        second_of_day % 60
-    )
+    if (0..=9_999).contains(&date.year) {
+        let year = date.year as u32;
+        push_digits(out, year / 100);
+        push_digits(out, year % 100);
+    } else {
+        out.push_str(&format!("{:04}", date.year));
+    }
+    out.push('-');
+    push_digits(out, date.month);
+    out.push('-');
+    push_digits(out, date.day);
+    out.push('T');
+    push_digits(out, (second_of_day / 3_600) as u32);
+    out.push(':');
+    push_digits(out, (second_of_day % 3_600 / 60) as u32);
+    out.push(':');
+    push_digits(out, (second_of_day % 60) as u32);
+    out.push('Z');
+}
+
+/// Two decimal digits of `value` (below 100).
+fn push_digits(out: &mut String, value: u32) {
+    out.push(char::from(b'0' + (value / 10 % 10) as u8));
+    out.push(char::from(b'0' + (value % 10) as u8));
 }
 
 #[cfg(test)]

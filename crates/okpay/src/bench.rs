@@ -446,6 +446,7 @@ pub async fn http(
     let running = crate::app::start(config).await?;
     eprintln!("making {users} people (sign-in, card, top-up each)…");
     let people = crate::load::people(&running, users.max(2), 10_000_000).await?;
+    let cpu_before = process_cpu_seconds();
     let figures = crate::load::transfers(
         &running.url(),
         std::sync::Arc::new(people),
@@ -458,8 +459,16 @@ pub async fn http(
         dialect_name(&running.store),
         figures.seconds
     );
+    // The whole process: server and clients alike (they share it), per request answered.
+    let cpu = cpu_before
+        .zip(process_cpu_seconds())
+        .map(|(before, after)| {
+            let requests = (figures.completed + figures.refused).max(1) as f64;
+            format!(" · cpu {:.0} µs/request", (after - before) * 1e6 / requests)
+        })
+        .unwrap_or_default();
     println!(
-        "transfers over HTTP: {:.0}/s · p50 {:.1} ms · p99 {:.1} ms · {} completed, {} refused, {} failed",
+        "transfers over HTTP: {:.0}/s · p50 {:.1} ms · p99 {:.1} ms · {} completed, {} refused, {} failed{cpu}",
         figures.per_second(),
         figures.percentile_ms(50.0),
         figures.percentile_ms(99.0),
@@ -548,6 +557,7 @@ pub async fn export(config: &crate::config::Config, records: usize) -> anyhow::R
         })
     };
     let client = reqwest::Client::new();
+    let cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let mut response = client
         .get(format!("{}/api/v1/transactions/export.csv", running.url()))
@@ -566,8 +576,12 @@ pub async fn export(config: &crate::config::Config, records: usize) -> anyhow::R
         .load(std::sync::atomic::Ordering::Relaxed)
         .saturating_sub(before)) as f64
         / 1_024.0;
+    let cpu = cpu_before
+        .zip(process_cpu_seconds())
+        .map(|(before, after)| format!(" · cpu {:.2} s", after - before))
+        .unwrap_or_default();
     println!(
-        "database {} · exported {} records ({:.1} MiB) in {elapsed:.2} s · {:.0} records/s · memory grew {grew_mib:.1} MiB",
+        "database {} · exported {} records ({:.1} MiB) in {elapsed:.2} s · {:.0} records/s · memory grew {grew_mib:.1} MiB{cpu}",
         dialect_name(&running.store),
         rows.saturating_sub(1),
         bytes as f64 / 1_048_576.0,

@@ -186,6 +186,14 @@ impl Store {
         self.dialect
     }
 
+    /// The embedded database's file, for readers that open connections of their own.
+    pub(crate) fn sqlite_path(&self) -> Option<PathBuf> {
+        match self.dialect {
+            Dialect::Sqlite => sqlite_file(&self.url).ok(),
+            Dialect::Postgres => None,
+        }
+    }
+
     /// Applies the migrations this build carries; several processes may call it at once.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let migrator = match self.dialect {

@@ -18,12 +18,14 @@ mod kyc_store;
 mod ledger_store;
 mod legs;
 mod outbox_store;
+mod record_export;
 pub mod scratch;
 mod security_store;
 mod sqlite_ledger;
 mod support_store;
 mod ticket_store;
 mod verify;
+mod wallet_batch;
 mod wallet_store;
 
 pub use database::{Dialect, Store};

@@ -6,10 +6,7 @@ use domain::fx::FxRate;
 use domain::identity::{BoxFuture, UnixSeconds};
 use domain::limits::{KycTier, LimitKind, Usage};
 use domain::notify::{OutboundMessage, OutboxStore};
-use domain::records::{
-    Counterparty, Direction, NewRecord, ReasonCode, RecordKind, TimelineEvent, TransactionRecord,
-    TransactionStatus,
-};
+use domain::records::{TransactionFilter, TransactionRecord};
 use domain::wallet::{
     BankAccount, BankAccountNumber, CardBrand, CardExpiry, CardToken, HolderName,
     MaintenanceCandidate, MovementKind, RecordPage, ResponseToKeep, SavedCard, StoredBankAccount,
@@ -22,6 +19,7 @@ use sqlx::any::AnyRow;
 
 use crate::database::Store;
 use crate::error::store_error;
+use crate::record_export::{Param, RawRecord, filter_clauses};
 use domain::LedgerStore;
 
 fn corrupt(what: &str) -> StoreError {
@@ -83,11 +81,11 @@ fn bank_account_from(row: &AnyRow) -> Result<StoredBankAccount, StoreError> {
     })
 }
 
-const RECORD_COLUMNS: &str = "user_id, id, kind, direction, amount, currency, fee, arrived_amount, \
+pub(crate) const RECORD_COLUMNS: &str = "user_id, id, kind, direction, amount, currency, fee, arrived_amount, \
      arrived_currency, counterparty_id, counterparty_label, note, fee_schedule_id, quote_id, \
      failure_reason, created_at, timeline";
 
-fn timeline_json(record: &TransactionRecord) -> String {
+pub(crate) fn timeline_json(record: &TransactionRecord) -> String {
     let events: Vec<Value> = record
         .timeline()
         .events()
@@ -97,67 +95,8 @@ fn timeline_json(record: &TransactionRecord) -> String {
     Value::Array(events).to_string()
 }
 
-fn timeline_from(text: &str) -> Result<Vec<TimelineEvent>, StoreError> {
-    let value: Value = serde_json::from_str(text).map_err(|_| corrupt("timeline"))?;
-    value
-        .as_array()
-        .ok_or_else(|| corrupt("timeline"))?
-        .iter()
-        .map(|event| {
-            Ok(TimelineEvent {
-                status: event["status"]
-                    .as_str()
-                    .and_then(TransactionStatus::parse)
-                    .ok_or_else(|| corrupt("timeline status"))?,
-                at: event["at"]
-                    .as_i64()
-                    .ok_or_else(|| corrupt("timeline time"))?,
-                note: event["note"].as_str().map(str::to_owned),
-            })
-        })
-        .collect()
-}
-
 fn record_from(row: &AnyRow) -> Result<TransactionRecord, StoreError> {
-    let kind: String = get(row, 2)?;
-    let direction: String = get(row, 3)?;
-    let code: String = get(row, 5)?;
-    let arrived_amount: Option<i64> = get(row, 7)?;
-    let arrived_currency: Option<String> = get(row, 8)?;
-    let counterparty_id: Option<String> = get(row, 9)?;
-    let counterparty_label: Option<String> = get(row, 10)?;
-    let failure_reason: Option<String> = get(row, 14)?;
-    let timeline: String = get(row, 16)?;
-    let events = timeline_from(&timeline)?;
-    let arrived = match (arrived_amount, arrived_currency) {
-        (Some(amount), Some(code)) => Some((Amount::from_minor(amount), currency(&code)?)),
-        _ => None,
-    };
-    let new = NewRecord {
-        user_id: get(row, 0)?,
-        id: get(row, 1)?,
-        kind: RecordKind::parse(&kind).ok_or_else(|| corrupt("record kind"))?,
-        direction: Direction::parse(&direction).ok_or_else(|| corrupt("direction"))?,
-        status: events
-            .first()
-            .map_or(TransactionStatus::Completed, |e| e.status),
-        amount: Amount::from_minor(get(row, 4)?),
-        currency: currency(&code)?,
-        fee: Amount::from_minor(get(row, 6)?),
-        arrived,
-        counterparty: match (counterparty_id, counterparty_label) {
-            (Some(id), Some(label)) => Some(Counterparty { id, label }),
-            _ => None,
-        },
-        note: get(row, 11)?,
-        fee_schedule_id: get(row, 12)?,
-        quote_id: get(row, 13)?,
-        failure_reason: failure_reason
-            .map(|reason| ReasonCode::parse(&reason).map_err(|_| corrupt("reason code")))
-            .transpose()?,
-        created_at: get(row, 15)?,
-    };
-    TransactionRecord::from_stored(new, events).map_err(|_| corrupt("record"))
+    RawRecord::from_any(row)?.into_record()
 }
 
 const WITHDRAWAL_COLUMNS: &str = "id, user_id, bank_account_id, amount, currency, fee, state, \
@@ -196,80 +135,13 @@ fn rate_from(row: &AnyRow) -> Result<FxRate, StoreError> {
     .map_err(|_| corrupt("rate"))
 }
 
-/// `%` and `_` taken literally inside a LIKE pattern.
-fn like_escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
 impl Store {
     async fn records_page(
         &self,
         user_id: &str,
         page: &RecordPage<'_>,
     ) -> Result<Vec<TransactionRecord>, StoreError> {
-        let filter = &page.filter;
-        let mut clauses = vec!["user_id = $1".to_owned()];
-        let mut texts: Vec<String> = Vec::new();
-        let mut ints: Vec<i64> = Vec::new();
-        // Binds are numbered: $1 the user, then texts, then integers; built in two passes.
-        let mut text_clauses: Vec<String> = Vec::new();
-        let mut int_clauses: Vec<String> = Vec::new();
-        if let Some(kind) = filter.kind {
-            texts.push(kind.code().to_owned());
-            text_clauses.push("kind = {}".into());
-        }
-        if let Some(status) = filter.status {
-            texts.push(status.code().to_owned());
-            text_clauses.push("status = {}".into());
-        }
-        if let Some(code) = filter.currency {
-            texts.push(code.code().to_owned());
-            text_clauses.push("currency = {}".into());
-        }
-        if let Some(query) = &filter.counterparty {
-            texts.push(query.clone());
-            texts.push(format!("%{}%", like_escape(query)));
-            text_clauses.push(
-                "(LOWER(counterparty_id) = {} OR LOWER(counterparty_label) LIKE {} ESCAPE '\\')"
-                    .into(),
-            );
-        }
-        if let Some(from) = filter.from {
-            ints.push(from);
-            int_clauses.push("created_at >= {}".into());
-        }
-        if let Some(to) = filter.to {
-            ints.push(to);
-            int_clauses.push("created_at < {}".into());
-        }
-        if let Some(min) = filter.amount_min {
-            ints.push(min.minor());
-            int_clauses.push("amount >= {}".into());
-        }
-        if let Some(max) = filter.amount_max {
-            ints.push(max.minor());
-            int_clauses.push("amount <= {}".into());
-        }
-        let mut next = 2;
-        let mut number = |clause: &str| {
-            let mut out = String::new();
-            let mut parts = clause.split("{}");
-            out.push_str(parts.next().unwrap_or_default());
-            for part in parts {
-                out.push_str(&format!("${next}"));
-                next += 1;
-                out.push_str(part);
-            }
-            out
-        };
-        for clause in &text_clauses {
-            clauses.push(number(clause));
-        }
-        for clause in &int_clauses {
-            clauses.push(number(clause));
-        }
+        let (mut clauses, params, mut next) = filter_clauses(&page.filter);
         let cursor = match page.after {
             Some(after) => {
                 let row = sqlx::query(
@@ -302,11 +174,11 @@ impl Store {
             clauses.join(" AND ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user_id.to_owned());
-        for text in texts {
-            query = query.bind(text);
-        }
-        for int in ints {
-            query = query.bind(int);
+        for param in params {
+            query = match param {
+                Param::Text(text) => query.bind(text),
+                Param::Int(int) => query.bind(int),
+            };
         }
         if let Some((at, id)) = cursor {
             query = query.bind(at).bind(id);
@@ -332,103 +204,7 @@ impl Store {
         messages: &[OutboundMessage],
         responses: &[ResponseToKeep],
     ) -> Result<Vec<StoredResponse>, StoreError> {
-        let mut transaction = self
-            .pool
-            .begin_with(self.dialect.begin_write())
-            .await
-            .map_err(store_error)?;
-        for (record, limit_kind) in records {
-            let (arrived_amount, arrived_currency) = match record.arrived {
-                Some((amount, code)) => (Some(amount.minor()), Some(code.code().to_owned())),
-                None => (None, None),
-            };
-            sqlx::query(
-                "INSERT INTO wallet_records (user_id, id, kind, direction, status, amount, currency, fee, \
-                 arrived_amount, arrived_currency, counterparty_id, counterparty_label, note, category, \
-                 fee_schedule_id, quote_id, failure_reason, limit_kind, created_at, updated_at, timeline) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
-                 ON CONFLICT (user_id, id) DO NOTHING",
-            )
-            .bind(record.user_id.clone())
-            .bind(record.id.clone())
-            .bind(record.kind.code())
-            .bind(record.direction.code())
-            .bind(record.status().code())
-            .bind(record.amount.minor())
-            .bind(record.currency.code())
-            .bind(record.fee.minor())
-            .bind(arrived_amount)
-            .bind(arrived_currency)
-            .bind(record.counterparty.as_ref().map(|c| c.id.clone()))
-            .bind(record.counterparty.as_ref().map(|c| c.label.clone()))
-            .bind(record.note.clone())
-            .bind(record.category.code())
-            .bind(record.fee_schedule_id.clone())
-            .bind(record.quote_id.clone())
-            .bind(record.failure_reason.as_ref().map(|r| r.as_str().to_owned()))
-            .bind(limit_kind.map(LimitKind::code))
-            .bind(record.created_at)
-            .bind(
-                record
-                    .timeline()
-                    .events()
-                    .last()
-                    .map_or(record.created_at, |e| e.at),
-            )
-            .bind(timeline_json(record))
-            .execute(&mut *transaction)
-            .await
-            .map_err(store_error)?;
-        }
-        for message in messages {
-            sqlx::query(
-                "INSERT INTO outbox (id, channel, recipient, locale, subject, body, created_at, sent_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(message.id.clone())
-            .bind(message.channel.name())
-            .bind(message.recipient.clone())
-            .bind(message.locale.clone())
-            .bind(message.subject.clone())
-            .bind(message.body.clone())
-            .bind(message.created_at)
-            .bind(message.sent_at)
-            .execute(&mut *transaction)
-            .await
-            .map_err(store_error)?;
-        }
-        let mut kept = Vec::with_capacity(responses.len());
-        for keep in responses {
-            sqlx::query(
-                "INSERT INTO http_idempotency (user_id, idem_key, request_hash, status, body, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, idem_key) DO NOTHING",
-            )
-            .bind(keep.user_id.clone())
-            .bind(keep.key.clone())
-            .bind(keep.response.request_hash.clone())
-            .bind(i64::from(keep.response.status))
-            .bind(keep.response.body.clone())
-            .bind(keep.at)
-            .execute(&mut *transaction)
-            .await
-            .map_err(store_error)?;
-            let row = sqlx::query(
-                "SELECT request_hash, status, body FROM http_idempotency WHERE user_id = $1 AND idem_key = $2",
-            )
-            .bind(keep.user_id.clone())
-            .bind(keep.key.clone())
-            .fetch_one(&mut *transaction)
-            .await
-            .map_err(store_error)?;
-            let status: i64 = get(&row, 1)?;
-            kept.push(StoredResponse {
-                request_hash: get(&row, 0)?,
-                status: u16::try_from(status).map_err(|_| corrupt("status"))?,
-                body: get(&row, 2)?,
-            });
-        }
-        transaction.commit().await.map_err(store_error)?;
-        Ok(kept)
+        self.write_wallet_batch(records, messages, responses).await
     }
 }
 
@@ -621,6 +397,15 @@ impl WalletStore for Store {
         Box::pin(self.records_page(user_id, page))
     }
 
+    fn export_records<'a>(
+        &'a self,
+        user_id: &'a str,
+        filter: &'a TransactionFilter,
+        sink: tokio::sync::mpsc::Sender<Vec<TransactionRecord>>,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.export_records_to(user_id, filter, sink))
+    }
+
     fn usage<'a>(
         &'a self,
         user_id: &'a str,
@@ -648,6 +433,44 @@ impl WalletStore for Store {
                 today: Amount::from_minor(get(&row, 0)?),
                 this_month: Amount::from_minor(get(&row, 1)?),
             })
+        })
+    }
+
+    fn volume_and_usage<'a>(
+        &'a self,
+        user_id: &'a str,
+        kind: LimitKind,
+        currency: Currency,
+        day_start: UnixSeconds,
+        month_start: UnixSeconds,
+    ) -> BoxFuture<'a, Result<(Amount, Usage), StoreError>> {
+        Box::pin(async move {
+            // The same rows and sums as `monthly_volume` and `usage`, read once.
+            let row = sqlx::query(
+                "SELECT CAST(COALESCE(SUM(CASE WHEN created_at >= $1 THEN amount ELSE 0 END), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN limit_kind = $2 AND created_at >= $3 THEN amount ELSE 0 END), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN limit_kind = $2 AND created_at >= $4 THEN amount ELSE 0 END), 0) AS BIGINT) \
+                 FROM wallet_records \
+                 WHERE user_id = $5 AND limit_kind IS NOT NULL AND currency = $6 AND created_at >= $7 \
+                 AND status NOT IN ('failed', 'rejected')",
+            )
+            .bind(month_start)
+            .bind(kind.code())
+            .bind(day_start)
+            .bind(month_start.min(day_start))
+            .bind(user_id.to_owned())
+            .bind(currency.code())
+            .bind(month_start.min(day_start))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)?;
+            Ok((
+                Amount::from_minor(get(&row, 0)?),
+                Usage {
+                    today: Amount::from_minor(get(&row, 1)?),
+                    this_month: Amount::from_minor(get(&row, 2)?),
+                },
+            ))
         })
     }
 

@@ -8,9 +8,9 @@
 //! (OWASP "CSV injection"). The web layer writes [`CSV_BOM`] first so spreadsheet programs read
 //! the file as UTF-8 and show Chinese correctly.
 
-use std::fmt::Write;
+use ledger::{Amount, Currency};
 
-use crate::calendar::rfc3339_utc;
+use crate::calendar::push_rfc3339_utc;
 use crate::records::record::TransactionRecord;
 
 /// The UTF-8 byte-order mark the export starts with.
@@ -42,62 +42,88 @@ pub fn csv_header() -> String {
     row
 }
 
-/// Appends one field, quoted when RFC 4180 requires it.
-fn push_field(row: &mut String, field: &str) {
-    if !row.is_empty() && !row.ends_with("\r\n") {
+/// Appends one field, quoted when RFC 4180 requires it; `first` leaves out the comma before it.
+fn push_field(row: &mut String, field: &str, first: bool) {
+    if !first {
         row.push(',');
     }
     if field.contains([',', '"', '\r', '\n']) {
         row.push('"');
-        row.push_str(&field.replace('"', "\"\""));
+        for part in field.split_inclusive('"') {
+            row.push_str(part);
+            if part.ends_with('"') {
+                row.push('"');
+            }
+        }
         row.push('"');
     } else {
         row.push_str(field);
     }
 }
 
-/// Free text with a leading formula character neutralised.
-fn text(field: &str) -> String {
+/// Appends free text with a leading formula character neutralised.
+fn push_text(row: &mut String, field: &str) {
+    row.push(',');
     if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{field}")
+        let mut quoted = String::with_capacity(field.len() + 1);
+        quoted.push('\'');
+        quoted.push_str(field);
+        push_field(row, &quoted, true);
     } else {
-        field.to_owned()
+        push_field(row, field, true);
     }
+}
+
+/// Appends an amount as decimal text in its currency's unit (digits and a point: never quoted).
+fn push_amount(row: &mut String, amount: Amount, currency: Currency) {
+    row.push(',');
+    row.push_str(&amount.to_decimal_string(currency));
 }
 
 /// One record as a row, CRLF included.
 pub fn csv_row(record: &TransactionRecord) -> String {
     let mut row = String::with_capacity(256);
-    let (arrived, arrived_currency) = match record.arrived {
-        Some((amount, currency)) => (amount.to_decimal_string(currency), currency.code()),
-        None => (String::new(), ""),
-    };
-    let fields = [
-        record.id.clone(),
-        rfc3339_utc(record.created_at),
-        record.kind.code().to_owned(),
-        record.direction.code().to_owned(),
-        record.status().code().to_owned(),
-        record.amount.to_decimal_string(record.currency),
-        record.fee.to_decimal_string(record.currency),
-        record.currency.code().to_owned(),
-        arrived,
-        arrived_currency.to_owned(),
+    push_csv_row(&mut row, record);
+    row
+}
+
+/// Appends one record's row, CRLF included, to `out`: the export writes a whole page of rows
+/// into one buffer instead of a string per field and per row.
+pub fn push_csv_row(out: &mut String, record: &TransactionRecord) {
+    push_field(out, &record.id, true);
+    out.push(',');
+    push_rfc3339_utc(out, record.created_at);
+    push_field(out, record.kind.code(), false);
+    push_field(out, record.direction.code(), false);
+    push_field(out, record.status().code(), false);
+    push_amount(out, record.amount, record.currency);
+    push_amount(out, record.fee, record.currency);
+    push_field(out, record.currency.code(), false);
+    match record.arrived {
+        Some((amount, currency)) => {
+            push_amount(out, amount, currency);
+            push_field(out, currency.code(), false);
+        }
+        None => out.push_str(",,"),
+    }
+    push_text(
+        out,
         record
             .counterparty
             .as_ref()
-            .map_or(String::new(), |c| text(&c.label)),
-        record.note.as_deref().map_or(String::new(), text),
-        record.category.code().to_owned(),
-        record
-            .failure_reason
-            .as_ref()
-            .map_or(String::new(), |reason| reason.as_str().to_owned()),
-        record.fee_schedule_id.clone().unwrap_or_default(),
-    ];
-    for field in &fields {
-        push_field(&mut row, field);
-    }
-    let _ = write!(row, "\r\n");
-    row
+            .map_or("", |c| c.label.as_str()),
+    );
+    push_text(out, record.note.as_deref().unwrap_or_default());
+    push_field(out, record.category.code(), false);
+    push_field(
+        out,
+        record.failure_reason.as_ref().map_or("", |r| r.as_str()),
+        false,
+    );
+    push_field(
+        out,
+        record.fee_schedule_id.as_deref().unwrap_or_default(),
+        false,
+    );
+    out.push_str("\r\n");
 }

@@ -7,7 +7,7 @@ pub mod filter;
 pub mod record;
 
 pub use analysis::{SpendingKey, SpendingTotals, statement_range};
-pub use csv::{CSV_BOM, CSV_COLUMNS, csv_header, csv_row};
+pub use csv::{CSV_BOM, CSV_COLUMNS, csv_header, csv_row, push_csv_row};
 pub use filter::{FilterError, FilterInput, Preset, TransactionFilter};
 pub use record::{
     Category, Counterparty, Direction, NewRecord, ReasonCode, RecordError, RecordKind, Timeline,

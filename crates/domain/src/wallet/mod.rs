@@ -37,8 +37,8 @@ pub use quote::{
     QuotedRate, new_quote_id,
 };
 pub use service::{
-    Clock, DEFAULT_FEE_SCHEDULE_ID, PayoutPass, QuoteAnswer, STARTING_RATES, Wallet, WalletError,
-    WalletRules, WithdrawalView,
+    Clock, DEFAULT_FEE_SCHEDULE_ID, KeepAnswer, PayoutPass, QuoteAnswer, STARTING_RATES, Wallet,
+    WalletError, WalletRules, WithdrawalView,
 };
 pub use simulator::{
     RAIL_DELAY_MAX_MS, RailMode, RailSwitch, SimulatedRail, TEST_BANK_ACCOUNTS, TEST_CARDS,

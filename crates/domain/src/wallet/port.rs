@@ -237,6 +237,14 @@ pub trait WalletStore: Send + Sync + 'static {
         user_id: &'a str,
         page: &'a RecordPage<'a>,
     ) -> BoxFuture<'a, Result<Vec<TransactionRecord>, StoreError>>;
+    /// Every record of `user_id` that `filter` keeps, newest first, sent to `sink` in chunks as
+    /// the receiver takes them (the streamed CSV export); ends early when the receiver is gone.
+    fn export_records<'a>(
+        &'a self,
+        user_id: &'a str,
+        filter: &'a TransactionFilter,
+        sink: tokio::sync::mpsc::Sender<Vec<TransactionRecord>>,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
     /// What the user moved of `kind` in `currency` since the starts of today and this month,
     /// counting every movement not rejected or failed.
     fn usage<'a>(
@@ -247,6 +255,15 @@ pub trait WalletStore: Send + Sync + 'static {
         day_start: UnixSeconds,
         month_start: UnixSeconds,
     ) -> BoxFuture<'a, Result<Usage, StoreError>>;
+    /// [`WalletStore::monthly_volume`] and [`WalletStore::usage`] in one read.
+    fn volume_and_usage<'a>(
+        &'a self,
+        user_id: &'a str,
+        kind: LimitKind,
+        currency: Currency,
+        day_start: UnixSeconds,
+        month_start: UnixSeconds,
+    ) -> BoxFuture<'a, Result<(Amount, Usage), StoreError>>;
     /// Everything the user moved (any limited kind) in `currency` since `month_start`.
     fn monthly_volume<'a>(
         &'a self,

@@ -257,6 +257,19 @@ pub struct Wallet {
     writer: WalletWriter,
     /// The published fee schedule versions, re-read at most every [`SCHEDULES_CACHE`].
     schedules: std::sync::RwLock<Option<(Arc<Vec<FeeSchedule>>, std::time::Instant)>>,
+    /// Wallets this process knows are open. Nothing closes a ledger account, so a wallet found
+    /// here needs no read before a movement credits it.
+    opened: std::sync::Mutex<std::collections::HashSet<AccountId>>,
+}
+
+/// Past this many known wallets the set starts again empty (each costs one read to relearn).
+const OPENED_WALLETS_MAX: usize = 1_000_000;
+
+/// The answer to keep under a request's `Idempotency-Key`, rendered from the record the request
+/// wrote so that it is kept in the same transaction as the record.
+pub struct KeepAnswer {
+    pub key: String,
+    pub render: Box<dyn FnOnce(&TransactionRecord) -> StoredResponse + Send>,
 }
 
 /// How long this process trusts the fee schedule versions it read (another process may publish).
@@ -281,6 +294,7 @@ impl Wallet {
             rules,
             clock: Arc::new(Clock::default()),
             schedules: std::sync::RwLock::new(None),
+            opened: std::sync::Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -525,6 +539,20 @@ impl Wallet {
             .store
             .monthly_volume(&user.id, currency, month_start)
             .await?;
+        self.fees_at_volume(user, kind, amount, currency, now, monthly_volume)
+            .await
+    }
+
+    /// [`Wallet::fees`] with the month's volume already read.
+    async fn fees_at_volume(
+        &self,
+        user: &WalletUser,
+        kind: MovementKind,
+        amount: Amount,
+        currency: Currency,
+        now: UnixSeconds,
+        monthly_volume: Amount,
+    ) -> Result<FeeBreakdown, WalletError> {
         let schedule = self.schedule_at(now).await?;
         Ok(fee_breakdown(
             &schedule,
@@ -568,12 +596,46 @@ impl Wallet {
         now: UnixSeconds,
     ) -> Result<(), WalletError> {
         let limit_kind = LimitKind::of(kind);
-        let tier = self.store.kyc_tier(user_id).await?;
         let usage = self.usage(user_id, limit_kind, currency, now).await?;
+        self.check_limit_with(user_id, kind, amount, currency, usage)
+            .await
+    }
+
+    /// [`Wallet::check_limit`] with the usage already read.
+    async fn check_limit_with(
+        &self,
+        user_id: &str,
+        kind: MovementKind,
+        amount: Amount,
+        currency: Currency,
+        usage: Usage,
+    ) -> Result<(), WalletError> {
+        let tier = self.store.kyc_tier(user_id).await?;
         self.rules
             .limits
-            .check(tier, limit_kind, currency, amount, usage)?;
+            .check(tier, LimitKind::of(kind), currency, amount, usage)?;
         Ok(())
+    }
+
+    /// The month's volume (for fee discounts) and the usage of `kind`'s limits, in one read.
+    async fn volume_and_usage(
+        &self,
+        user_id: &str,
+        kind: LimitKind,
+        currency: Currency,
+        now: UnixSeconds,
+    ) -> Result<(Amount, Usage), WalletError> {
+        let offset = self.rules.offset;
+        Ok(self
+            .store
+            .volume_and_usage(
+                user_id,
+                kind,
+                currency,
+                offset.start_of_day(now),
+                offset.start_of_month(now),
+            )
+            .await?)
     }
 
     /// The user's tier and what is left of every limit in `currency`.
@@ -695,9 +757,26 @@ impl Wallet {
     }
 
     async fn open_wallet(&self, user_id: &str, currency: Currency) -> Result<(), WalletError> {
+        let account = AccountId::wallet(user_id, currency);
+        let known = self
+            .opened
+            .lock()
+            .expect("the wallet set is never poisoned")
+            .contains(&account);
+        if known {
+            return Ok(());
+        }
         self.store
-            .open_wallets(&[AccountId::wallet(user_id, currency)])
+            .open_wallets(std::slice::from_ref(&account))
             .await?;
+        let mut opened = self
+            .opened
+            .lock()
+            .expect("the wallet set is never poisoned");
+        if opened.len() >= OPENED_WALLETS_MAX {
+            opened.clear();
+        }
+        opened.insert(account);
         Ok(())
     }
 
@@ -855,6 +934,28 @@ impl Wallet {
         quote_id: Option<&str>,
         key: Option<&str>,
     ) -> Result<TransactionRecord, WalletError> {
+        let (record, _) = self
+            .transfer_keeping(user_id, to, amount, currency, note, quote_id, key, None)
+            .await?;
+        Ok(record)
+    }
+
+    /// [`Wallet::transfer`], keeping the request's answer under its key in the same write as
+    /// the transfer's records: a keyed request then waits for one durable write after the
+    /// ledger's instead of two. Answers the record and, when `answer` was given and the
+    /// transfer is not a replay, the answer kept under the key (the first one kept).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn transfer_keeping(
+        &self,
+        user_id: &str,
+        to: &str,
+        amount: Amount,
+        currency: Currency,
+        note: Option<&str>,
+        quote_id: Option<&str>,
+        key: Option<&str>,
+        answer: Option<KeepAnswer>,
+    ) -> Result<(TransactionRecord, Option<StoredResponse>), WalletError> {
         let now = self.now();
         let note = match note {
             Some(note) => parse_user_note(note)?,
@@ -869,20 +970,32 @@ impl Wallet {
         if receiver.user.id == user_id {
             return Err(MovementError::SameWallet.into());
         }
-        let (fee, schedule_id) = match quote_id {
+        let limit_kind = LimitKind::of(MovementKind::Transfer);
+        let (fee, schedule_id, usage) = match quote_id {
             Some(quote_id) => {
                 let request = QuoteRequest::new(MovementKind::Transfer, amount, currency, None)?;
                 let quote = self.use_quote(user_id, quote_id, &request, now).await?;
-                (quote.fee, quote.fee_schedule_id)
+                let usage = self.usage(user_id, limit_kind, currency, now).await?;
+                (quote.fee, quote.fee_schedule_id, usage)
             }
             None => {
-                let fees = self
-                    .fees(&sender.user, MovementKind::Transfer, amount, currency, now)
+                let (volume, usage) = self
+                    .volume_and_usage(user_id, limit_kind, currency, now)
                     .await?;
-                (fees.net_fee, fees.schedule_id)
+                let fees = self
+                    .fees_at_volume(
+                        &sender.user,
+                        MovementKind::Transfer,
+                        amount,
+                        currency,
+                        now,
+                        volume,
+                    )
+                    .await?;
+                (fees.net_fee, fees.schedule_id, usage)
             }
         };
-        self.check_limit(user_id, MovementKind::Transfer, amount, currency, now)
+        self.check_limit_with(user_id, MovementKind::Transfer, amount, currency, usage)
             .await?;
         let debit = amount
             .checked_add(fee)
@@ -929,7 +1042,7 @@ impl Wallet {
             Err(error) => return Err(error),
         };
         if replayed {
-            return self.existing(user_id, entry_id.as_str()).await;
+            return Ok((self.existing(user_id, entry_id.as_str()).await?, None));
         }
         let received = NewRecord {
             user_id: receiver.user.id.clone(),
@@ -949,15 +1062,24 @@ impl Wallet {
             note.as_deref(),
         );
         let notice = notices::notice_for(&receiver.user, text, now);
-        self.write(
-            vec![
-                (sent.clone(), Some(LimitKind::TransferOut)),
-                (received, None),
-            ],
-            vec![notice],
-        )
-        .await?;
-        Ok(sent)
+        let response = answer.map(|answer| ResponseToKeep {
+            user_id: user_id.to_owned(),
+            key: answer.key,
+            response: (answer.render)(&sent),
+            at: now,
+        });
+        let kept = self
+            .writer
+            .write(WriteJob {
+                records: vec![
+                    (sent.clone(), Some(LimitKind::TransferOut)),
+                    (received, None),
+                ],
+                messages: vec![notice],
+                response,
+            })
+            .await?;
+        Ok((sent, kept))
     }
 
     /// Every notice leaves through here; a notice that cannot be queued is logged, never fatal
@@ -1571,6 +1693,17 @@ impl Wallet {
         page: &RecordPage<'_>,
     ) -> Result<Vec<TransactionRecord>, WalletError> {
         Ok(self.store.records(user_id, page).await?)
+    }
+
+    /// Every record the filter keeps, newest first, in chunks sent to `sink` while it takes
+    /// them: what the CSV export streams, at most a few chunks in memory however many there are.
+    pub async fn export_records(
+        &self,
+        user_id: &str,
+        filter: &crate::records::TransactionFilter,
+        sink: tokio::sync::mpsc::Sender<Vec<TransactionRecord>>,
+    ) -> Result<(), WalletError> {
+        Ok(self.store.export_records(user_id, filter, sink).await?)
     }
 
     pub async fn record(&self, user_id: &str, id: &str) -> Result<TransactionRecord, WalletError> {

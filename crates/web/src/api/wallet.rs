@@ -15,19 +15,19 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::calendar::UtcOffset;
 use domain::records::{
-    CSV_BOM, FilterInput, TransactionFilter, TransactionRecord, csv_header, csv_row,
+    CSV_BOM, FilterInput, TransactionFilter, TransactionRecord, csv_header, push_csv_row,
     statement_range,
 };
 use domain::support::Service;
 use domain::wallet::{
-    CardInput, MovementKind, QuoteRequest, RecordPage, StoredBankAccount, StoredCard,
+    CardInput, KeepAnswer, MovementKind, QuoteRequest, RecordPage, StoredBankAccount, StoredCard,
     StoredResponse, Wallet, WalletError, WithdrawalView,
 };
 use ledger::{Amount, Currency};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -289,17 +289,8 @@ where
 {
     let key = idempotency_key(headers)?;
     let hash = request_hash(route, body);
-    let store = wallet.store();
-    if let Some(key) = &key
-        && let Some(stored) = store
-            .stored_response(user_id, key)
-            .await
-            .map_err(|e| wallet_error(e.into()))?
-    {
-        if stored.request_hash != hash {
-            return Err(ApiError::new(ErrorCode::IdempotencyKeyReused));
-        }
-        return Ok(stored_answer(stored, true));
+    if let Some(replay) = replay(wallet, user_id, key.as_deref(), &hash).await? {
+        return Ok(replay);
     }
     let (status, value) = run(key.clone()).await?;
     let Some(key) = key else {
@@ -314,10 +305,39 @@ where
         .keep_response(user_id, &key, answer.clone())
         .await
         .map_err(wallet_error)?;
-    if kept.request_hash != answer.request_hash {
+    kept_answer(kept, &answer.request_hash)
+}
+
+/// The answer kept under a key, when `hash`'s request was the one that kept it.
+fn kept_answer(kept: StoredResponse, hash: &str) -> Result<Response, ApiError> {
+    if kept.request_hash != hash {
         return Err(ApiError::new(ErrorCode::IdempotencyKeyReused));
     }
     Ok(stored_answer(kept, false))
+}
+
+/// The first answer again when `key` was answered before (another body under it is refused).
+async fn replay(
+    wallet: &Wallet,
+    user_id: &str,
+    key: Option<&str>,
+    hash: &str,
+) -> Result<Option<Response>, ApiError> {
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    let stored = wallet
+        .store()
+        .stored_response(user_id, key)
+        .await
+        .map_err(|e| wallet_error(e.into()))?;
+    match stored {
+        Some(stored) if stored.request_hash != hash => {
+            Err(ApiError::new(ErrorCode::IdempotencyKeyReused))
+        }
+        Some(stored) => Ok(Some(stored_answer(stored, true))),
+        None => Ok(None),
+    }
 }
 
 // --- balances, funding sources ---
@@ -685,12 +705,53 @@ pub(crate) async fn transfer(
                     body.quote_id.as_deref(),
                     key.as_deref(),
                 )
+    let key = idempotency_key(&headers)?;
+    let hash = request_hash("transfers", &bytes);
+    if let Some(replay) = replay(wallet, user_id, key.as_deref(), &hash).await? {
+        return Ok(replay);
+    }
+    // The answer is kept with the transfer's records, in one write.
+    let answer = key.clone().map(|key| {
+        let hash = hash.clone();
+        KeepAnswer {
+            key,
+            render: Box::new(move |record: &TransactionRecord| StoredResponse {
+                request_hash: hash,
+                status: StatusCode::CREATED.as_u16(),
+                body: record_json(record, locale).to_string(),
+            }),
+        }
+    });
+    let (record, kept) = wallet
+        .transfer_keeping(
+            user_id,
+            &body.to,
+            Amount::from_minor(body.money.amount),
+            body.money.currency,
+            body.note.as_deref(),
+            body.quote_id.as_deref(),
+            key.as_deref(),
+            answer,
+        )
+        .await
+        .map_err(wallet_error)?;
+    match (key, kept) {
+        (None, _) => Ok((StatusCode::CREATED, Json(record_json(&record, locale))).into_response()),
+        (Some(_), Some(kept)) => kept_answer(kept, &hash),
+        // A replay in the ledger (the same key racing itself): keep and answer as usual.
+        (Some(key), None) => {
+            let answer = StoredResponse {
+                request_hash: hash.clone(),
+                status: StatusCode::CREATED.as_u16(),
+                body: record_json(&record, locale).to_string(),
+            };
+            let kept = wallet
+                .keep_response(user_id, &key, answer)
                 .await
                 .map_err(wallet_error)?;
-            Ok((StatusCode::CREATED, record_json(&record, locale)))
-        },
-    )
-    .await
+            kept_answer(kept, &hash)
+        }
+    }
 }
 
 /// `POST /withdrawals`.
@@ -1043,14 +1104,39 @@ pub(crate) async fn transaction(
     Ok(Json(record_json(&record, locale)))
 }
 
-/// The chunks of a streamed body, produced by a task as the client reads them.
-struct ChunkStream(mpsc::Receiver<Result<Bytes, std::io::Error>>);
+/// The CSV export's body: the header, then one buffer of rows per chunk of records the reading
+/// task sends, then the reader's failure (which cuts the body short) if it had one.
+struct CsvStream {
+    head: Option<Bytes>,
+    records: mpsc::Receiver<Vec<TransactionRecord>>,
+    failure: Option<oneshot::Receiver<std::io::Error>>,
+}
 
-impl futures_core::Stream for ChunkStream {
+impl futures_core::Stream for CsvStream {
     type Item = Result<Bytes, std::io::Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.0.poll_recv(cx)
+        if let Some(head) = self.head.take() {
+            return Poll::Ready(Some(Ok(head)));
+        }
+        match self.records.poll_recv(cx) {
+            Poll::Ready(Some(records)) => {
+                let mut rows = String::with_capacity(records.len() * 160);
+                for record in &records {
+                    push_csv_row(&mut rows, record);
+                }
+                Poll::Ready(Some(Ok(Bytes::from(rows))))
+            }
+            Poll::Ready(None) => {
+                // The reader is done; it reports a failure before it drops its sender.
+                let failure = self
+                    .failure
+                    .take()
+                    .and_then(|mut failure| failure.try_recv().ok());
+                Poll::Ready(failure.map(Err))
+            }
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 
@@ -1080,44 +1166,27 @@ pub(crate) fn csv_export(
     // A small channel: the reader of the database never runs far ahead of the client, so the
     // memory an export takes does not grow with its size.
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    // memory an export takes does not grow with its size. The reader sends records in chunks;
+    // the body turns each chunk into one buffer of CSV rows as the client asks for it.
+    let (sender, receiver) = mpsc::channel::<Vec<TransactionRecord>>(4);
+    let (failed, failure) = oneshot::channel::<std::io::Error>();
+    let user_id = user.user_id.clone();
     tokio::spawn(async move {
-        let head = format!("{CSV_BOM}{}", csv_header());
-        if sender.send(Ok(Bytes::from(head))).await.is_err() {
-            return;
+        // Held until a failure is reported, so the body sees the failure before the end.
+        let open = sender.clone();
+        if let Err(error) = wallet.export_records(&user_id, &filter, sender).await {
+            tracing::error!(%error, "the CSV export stopped");
+            let _ = failed.send(std::io::Error::other(error.to_string()));
         }
-        let mut after: Option<String> = None;
-        loop {
-            let page = RecordPage {
-                filter: filter.clone(),
-                after: after.as_deref(),
-                limit: EXPORT_PAGE,
-            };
-            let records = match wallet.records(&user_id, &page).await {
-                Ok(records) => records,
-                Err(error) => {
-                    tracing::error!(%error, "the CSV export stopped");
-                    let _ = sender
-                        .send(Err(std::io::Error::other(error.to_string())))
-                        .await;
-                    return;
-                }
-            };
-            let mut chunk = String::with_capacity(records.len() * 200);
-            for record in &records {
-                chunk.push_str(&csv_row(record));
-            }
-            if !chunk.is_empty() && sender.send(Ok(Bytes::from(chunk))).await.is_err() {
-                return; // the client went away
-            }
-            match records.last() {
-                Some(last) if records.len() == EXPORT_PAGE as usize => {
-                    after = Some(last.id.clone());
-                }
-                _ => return,
-            }
-        }
+        drop(open);
     });
     (
+    let body = CsvStream {
+        head: Some(Bytes::from(format!("{CSV_BOM}{}", csv_header()))),
+        records: receiver,
+        failure: Some(failure),
+    };
+    Ok((
         [
             (
                 CONTENT_TYPE,
@@ -1129,7 +1198,7 @@ pub(crate) fn csv_export(
             ),
             (CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
-        Body::from_stream(ChunkStream(receiver)),
+        Body::from_stream(body),
     )
         .into_response()
 }
