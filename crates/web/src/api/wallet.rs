@@ -677,39 +677,20 @@ pub(crate) async fn transfer(
 ) -> Result<Response, ApiError> {
     let wallet = wallet(&state)?;
     let user_id = user.user_id.as_str();
-    let step_up = step_up_token(&headers).map(str::to_owned);
-    let state = &state;
-    idempotent(
-        wallet,
-        user_id,
-        &headers,
-        "transfers",
-        &bytes,
-        |key| async move {
-            let amount = Amount::from_minor(body.money.amount);
-            require_money_step_up(
-                state,
-                user_id,
-                amount,
-                body.money.currency,
-                step_up.as_deref(),
-            )
-            .await?;
-            let record = wallet
-                .transfer(
-                    user_id,
-                    &body.to,
-                    Amount::from_minor(body.money.amount),
-                    body.money.currency,
-                    body.note.as_deref(),
-                    body.quote_id.as_deref(),
-                    key.as_deref(),
-                )
     let key = idempotency_key(&headers)?;
     let hash = request_hash("transfers", &bytes);
     if let Some(replay) = replay(wallet, user_id, key.as_deref(), &hash).await? {
         return Ok(replay);
     }
+    let amount = Amount::from_minor(body.money.amount);
+    require_money_step_up(
+        &state,
+        user_id,
+        amount,
+        body.money.currency,
+        step_up_token(&headers),
+    )
+    .await?;
     // The answer is kept with the transfer's records, in one write.
     let answer = key.clone().map(|key| {
         let hash = hash.clone();
@@ -1164,13 +1145,10 @@ pub(crate) fn csv_export(
     filter: TransactionFilter,
 ) -> Response {
     // A small channel: the reader of the database never runs far ahead of the client, so the
-    // memory an export takes does not grow with its size.
-    let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     // memory an export takes does not grow with its size. The reader sends records in chunks;
     // the body turns each chunk into one buffer of CSV rows as the client asks for it.
     let (sender, receiver) = mpsc::channel::<Vec<TransactionRecord>>(4);
     let (failed, failure) = oneshot::channel::<std::io::Error>();
-    let user_id = user.user_id.clone();
     tokio::spawn(async move {
         // Held until a failure is reported, so the body sees the failure before the end.
         let open = sender.clone();
@@ -1180,13 +1158,12 @@ pub(crate) fn csv_export(
         }
         drop(open);
     });
-    (
     let body = CsvStream {
         head: Some(Bytes::from(format!("{CSV_BOM}{}", csv_header()))),
         records: receiver,
         failure: Some(failure),
     };
-    Ok((
+    (
         [
             (
                 CONTENT_TYPE,
