@@ -505,7 +505,7 @@ async fn the_console_puts_breaches_and_risks_first_and_pauses_while_waiting_on_t
         &user_id,
         Category::Security,
         TicketStatus::Open,
-        now - 50 * 60,
+        now - 47 * 60,
     );
     let fresh_top_up = stored_ticket(&user_id, Category::TopUp, TicketStatus::Open, now);
     let waiting = stored_ticket(
