@@ -556,6 +556,8 @@ async fn the_console_puts_breaches_and_risks_first_and_pauses_while_waiting_on_t
         (waiting.id.clone(), "paused".to_owned()),
     ];
     assert_eq!(rows, expected, "solved tickets leave the default queue");
+    assert!(queue.body.contains(r#"<span id="breached-count">2</span>"#));
+    assert!(queue.body.contains(r#"<span id="at-risk-count">1</span>"#));
     let solved_tab = agent.get("/staff/tickets?status=solved").await;
     assert_eq!(
         queue_rows(&solved_tab),

@@ -125,6 +125,8 @@ struct QueuePage {
     status_tabs: Vec<Tab>,
     category_tabs: Vec<Tab>,
     mine: bool,
+    breached: usize,
+    at_risk: usize,
     rows: Vec<QueueRow>,
 }
 
@@ -238,6 +240,8 @@ async fn queue(
         rows.push((ticket, sla));
     }
     rows.sort_by(console_order);
+    let breached = rows.iter().filter(|(_, sla)| sla.breached).count();
+    let at_risk = rows.iter().filter(|(_, sla)| sla.at_risk).count();
     let rows = rows
         .iter()
         .map(|(ticket, sla)| QueueRow {
@@ -261,6 +265,8 @@ async fn queue(
             status_tabs,
             category_tabs,
             mine,
+            breached,
+            at_risk,
             rows,
         },
         StatusCode::OK,
