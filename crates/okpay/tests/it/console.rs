@@ -558,6 +558,10 @@ async fn the_console_puts_breaches_and_risks_first_and_pauses_while_waiting_on_t
     assert_eq!(rows, expected, "solved tickets leave the default queue");
     assert!(queue.body.contains(r#"<span id="breached-count">2</span>"#));
     assert!(queue.body.contains(r#"<span id="at-risk-count">1</span>"#));
+    // The back office names the staff member and signs them out, not a visitor's links.
+    assert!(queue.body.contains(r#"id="staff-name""#), "{}", queue.body);
+    assert!(queue.body.contains(r#"action="/staff/logout""#));
+    assert!(!queue.body.contains(r#"href="/register""#));
     let solved_tab = agent.get("/staff/tickets?status=solved").await;
     assert_eq!(
         queue_rows(&solved_tab),

@@ -259,7 +259,7 @@ async fn queue(
         .collect();
     Ok(render_page(
         &QueuePage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, &staff),
             title: text.title,
             text,
             status_tabs,
@@ -514,7 +514,7 @@ async fn ticket(
         .map(|c| user_locale.pick(c.body_zh, c.body_en).to_owned())
         .unwrap_or_default();
     let page = TicketPage {
-        layout: Layout::new(locale),
+        layout: Layout::for_staff(locale, &staff),
         title: text.title,
         text,
         csrf_token: staff.csrf_token.clone(),
