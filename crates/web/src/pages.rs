@@ -6,6 +6,7 @@ mod agent_console;
 mod assets;
 mod auth;
 mod banner;
+mod community;
 pub(crate) mod csrf;
 mod error_page;
 mod help;
@@ -62,6 +63,7 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
         .merge(limited)
         .merge(tickets::routes(limiter))
         .merge(agent_console::routes())
+        .merge(community::routes())
         .route("/", get(home::home))
         .route("/logout", post(auth::logout))
         .route("/account", get(account::account))
