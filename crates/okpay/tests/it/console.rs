@@ -1,4 +1,4 @@
-//! The support pages over HTTP on both databases: "What happened?", the ticket pages with uploads and ratings, the stolen-account page, and the agent console (SLA order and pauses, internal notes, the audited customer panel, roles).
+//! The support pages over HTTP on both databases: "What happened?", the ticket pages with uploads and ratings, the stolen-account page, and the agent console (SLA order and pauses, internal notes, the audited customer panel, roles), and the community pages (ask, answer, accept, search in Chinese and English, staff hiding).
 
 use domain::staff::StaffRole;
 use domain::tickets::{AuthorKind, Category, Ticket, TicketMessage, TicketStatus, TicketStore};

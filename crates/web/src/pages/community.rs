@@ -192,7 +192,7 @@ async fn list(
     match sort {
         "unanswered" => questions.retain(|post| post.item.answer_count == 0),
         // Stable: equal scores stay newest first (or best match first).
-        "top" => questions.sort_by(|a, b| b.item.score.cmp(&a.item.score)),
+        "top" => questions.sort_by_key(|post| std::cmp::Reverse(post.item.score)),
         _ => {}
     }
     let tabs = [
