@@ -7,6 +7,7 @@
 
 mod analyzer;
 pub mod bench;
+mod community;
 mod dictionary;
 mod snippet;
 
@@ -23,6 +24,7 @@ use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, Term};
 
 pub use analyzer::{Analyzer, QueryTerms, has_cjk, normalize};
+pub use community::{CommunityDoc, CommunityIndex};
 
 /// A help center over `articles`, searched with the process's shared analyzer.
 pub fn help_center(articles: Vec<Article>) -> Result<domain::help::HelpCenter, SearchError> {

@@ -1,5 +1,6 @@
 //! The two languages OKPay speaks, how a request's language is chosen, and everything said in them.
 
+mod community;
 mod console;
 mod currencies;
 mod errors;
@@ -16,6 +17,7 @@ use std::convert::Infallible;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
+pub use community::{CommunityText, ModerationText};
 pub use console::{
     CANNED_REPLIES, ConsoleText, DiagnoseText, SelfHelpText, StolenText, TicketsText,
     agent_status_name, ticket_category_name, ticket_status_name, wallet_code_name,

@@ -6,6 +6,7 @@ mod agent_console;
 mod assets;
 mod auth;
 mod banner;
+mod community;
 pub(crate) mod csrf;
 mod error_page;
 mod help;
@@ -74,6 +75,7 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
         .merge(staff_admin::routes())
         .merge(kyc::routes())
         .merge(staff_support::routes())
+        .merge(community::routes())
         .route("/", get(home::home))
         .route("/logout", post(auth::logout))
         .route("/account", get(account::account))

@@ -1,4 +1,4 @@
-//! The support pages over HTTP on both databases: "What happened?", the ticket pages with uploads and ratings, the stolen-account page, and the agent console (SLA order and pauses, internal notes, the audited customer panel, roles).
+//! The support pages over HTTP on both databases: "What happened?", the ticket pages with uploads and ratings, the stolen-account page, and the agent console (SLA order and pauses, internal notes, the audited customer panel, roles), and the community pages (ask, answer, accept, search in Chinese and English, staff hiding).
 
 use domain::staff::StaffRole;
 use domain::tickets::{AuthorKind, Category, Ticket, TicketMessage, TicketStatus, TicketStore};
@@ -505,7 +505,7 @@ async fn the_console_puts_breaches_and_risks_first_and_pauses_while_waiting_on_t
         &user_id,
         Category::Security,
         TicketStatus::Open,
-        now - 50 * 60,
+        now - 47 * 60,
     );
     let fresh_top_up = stored_ticket(&user_id, Category::TopUp, TicketStatus::Open, now);
     let waiting = stored_ticket(
@@ -556,6 +556,12 @@ async fn the_console_puts_breaches_and_risks_first_and_pauses_while_waiting_on_t
         (waiting.id.clone(), "paused".to_owned()),
     ];
     assert_eq!(rows, expected, "solved tickets leave the default queue");
+    assert!(queue.body.contains(r#"<span id="breached-count">2</span>"#));
+    assert!(queue.body.contains(r#"<span id="at-risk-count">1</span>"#));
+    // The back office names the staff member and signs them out, not a visitor's links.
+    assert!(queue.body.contains(r#"id="staff-name""#), "{}", queue.body);
+    assert!(queue.body.contains(r#"action="/staff/logout""#));
+    assert!(!queue.body.contains(r#"href="/register""#));
     let solved_tab = agent.get("/staff/tickets?status=solved").await;
     assert_eq!(
         queue_rows(&solved_tab),
@@ -770,5 +776,148 @@ async fn the_stolen_page_freezes_the_account_and_opens_a_security_ticket_without
         .await
         .expect("answered");
     assert_eq!(error_code(login).await, "account_frozen");
+    app.stop().await;
+}
+
+/// The question id a redirect to `/community/questions/{id}…` names.
+fn question_in(location: &str) -> String {
+    let start = location.find("q_").expect("a question id");
+    location[start..]
+        .split(['?', '/', '#'])
+        .next()
+        .expect("an id")
+        .to_owned()
+}
+
+on_both_databases!(community_pages_ask_answer_accept_and_search_in_chinese_and_english);
+async fn community_pages_ask_answer_accept_and_search_in_chinese_and_english(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (asker_token, _) = signed_in(&app, "asker@example.com").await;
+    let (helper_token, _) = signed_in(&app, "helper@example.com").await;
+    let (moderator_token, _) = staff_signed_in(&app, StaffRole::Admin).await;
+    let mut asker = user_browser(&app, &asker_token);
+    let form = asker.get("/community/ask").await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let token = csrf(&form);
+    let too_short = asker
+        .post(
+            "/community/ask",
+            &[("csrf_token", &token), ("title", "短"), ("body", "太短")],
+        )
+        .await;
+    assert_eq!(too_short.status, 400, "{}", too_short.body);
+    assert!(too_short.body.contains(r#"id="community-error""#));
+    let asked = asker
+        .post(
+            "/community/ask",
+            &[
+                ("csrf_token", &token),
+                ("title", "提现一直没有到账怎么办"),
+                ("body", "我昨天提现到银行卡，到现在还没有收到钱。"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, 303, "{}", asked.body);
+    let chinese = question_in(asked.location.as_deref().expect("to the question"));
+    let asked = asker
+        .post(
+            "/community/ask",
+            &[
+                ("csrf_token", &token),
+                ("title", "How do I change my phone number?"),
+                ("body", "I have a new phone and the old number is gone."),
+            ],
+        )
+        .await;
+    let english = question_in(asked.location.as_deref().expect("to the question"));
+
+    // Another user answers the Chinese question; the asker accepts the answer.
+    let mut helper = user_browser(&app, &helper_token);
+    let page = helper.get(&format!("/community/questions/{chinese}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("提现一直没有到账怎么办"));
+    let answered = helper
+        .post(
+            &format!("/community/questions/{chinese}/answer"),
+            &[
+                ("csrf_token", &csrf(&page)),
+                (
+                    "body",
+                    "银行处理需要一到三个工作日，可以在交易记录里查看进度。",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, 303, "{}", answered.body);
+    let page = asker.get(&format!("/community/questions/{chinese}")).await;
+    let answer_start = page.body.find(r#"data-answer="ans_"#).expect("an answer") + 13;
+    let answer_id = page.body[answer_start..]
+        .split('"')
+        .next()
+        .expect("an id")
+        .to_owned();
+    let accepted = asker
+        .post(
+            &format!("/community/questions/{chinese}/accept/{answer_id}"),
+            &[("csrf_token", &csrf(&page))],
+        )
+        .await;
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
+    let page = Browser::new(&app)
+        .get(&format!("/community/questions/{chinese}"))
+        .await;
+    assert!(page.body.contains(r#"data-accepted="true""#));
+    assert!(
+        page.body.contains(r#"id="sign-in-to-answer""#),
+        "visitors see no forms"
+    );
+
+    // Search finds a question by its words in either language, and by its answer's words.
+    let mut visitor = Browser::new(&app);
+    let found = visitor
+        .get("/community?q=%E6%8F%90%E7%8E%B0%E6%B2%A1%E5%88%B0%E8%B4%A6")
+        .await;
+    assert_eq!(found.status, 200);
+    assert!(found.body.contains(&chinese), "提现没到账 finds it");
+    assert!(!found.body.contains(&english));
+    let found = visitor.get("/community?q=changing+phone+numbers").await;
+    assert!(found.body.contains(&english));
+    assert!(!found.body.contains(&chinese));
+    let by_answer = visitor
+        .get("/community?q=%E5%B7%A5%E4%BD%9C%E6%97%A5")
+        .await;
+    assert!(by_answer.body.contains(&chinese), "工作日 is in the answer");
+    let unanswered = visitor.get("/community?sort=unanswered").await;
+    assert!(unanswered.body.contains(&english));
+    assert!(!unanswered.body.contains(&chinese));
+    assert_eq!(visitor.get("/community?sort=sideways").await.status, 400);
+
+    // Staff hide the English question: it is gone from the page and from search.
+    let mut moderator = staff_browser(&app, &moderator_token);
+    let desk = moderator.get("/staff/community").await;
+    assert_eq!(desk.status, 200, "{}", desk.body);
+    assert!(desk.body.contains(r#"id="staff-name""#));
+    let hidden = moderator
+        .post(
+            "/staff/community",
+            &[
+                ("csrf_token", &csrf(&desk)),
+                ("target", &english),
+                ("action", "hide"),
+            ],
+        )
+        .await;
+    assert_eq!(hidden.status, 303, "{}", hidden.body);
+    assert_eq!(
+        visitor
+            .get(&format!("/community/questions/{english}"))
+            .await
+            .status,
+        404
+    );
+    let found = visitor.get("/community?q=phone").await;
+    assert!(!found.body.contains(&english));
     app.stop().await;
 }

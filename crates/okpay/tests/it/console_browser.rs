@@ -67,6 +67,21 @@ async fn text_of(browser: &Client, css: &str) -> String {
     element(browser, css).await.text().await.expect("text")
 }
 
+/// Waits until the element's text contains `needle`: the page after a form's post, not the one
+/// before it.
+async fn wait_for_text(browser: &Client, css: &str, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(found) = browser.find(Locator::Css(css)).await
+            && found.text().await.is_ok_and(|text| text.contains(needle))
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{css} never showed {needle:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn wait_for_path(browser: &Client, prefix: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -194,7 +209,7 @@ async fn chromium_diagnoses_a_failed_top_up_an_agent_answers_from_the_console_an
     assert!(panel.contains(email), "{panel}");
     assert!(panel.contains("insufficient_funds"), "{panel}");
     click(&agent, "#console-claim").await;
-    element(&agent, "#console-notice").await;
+    wait_for_text(&agent, "#console-assignee", "stf_").await;
     fill(
         &agent,
         "#console-reply",
@@ -202,7 +217,7 @@ async fn chromium_diagnoses_a_failed_top_up_an_agent_answers_from_the_console_an
     )
     .await;
     click(&agent, "#console-send").await;
-    element(&agent, "#console-notice").await;
+    wait_for_text(&agent, ".ticket-message.from-staff", "nothing was charged").await;
     screenshot(&agent, "support-console-ticket-en").await;
     agent
         .goto(&app.url(&format!("/staff/tickets/{ticket_id}?lang=zh-CN")))
@@ -223,7 +238,7 @@ async fn chromium_diagnoses_a_failed_top_up_an_agent_answers_from_the_console_an
         .await
         .expect("chosen");
     click(&agent, "#console-status-apply").await;
-    element(&agent, "#console-notice").await;
+    wait_for_text(&agent, "#console-status", "Solved").await;
 
     // The user reads the answer and rates it.
     user.goto(&app.url(&format!("/tickets/{ticket_id}")))

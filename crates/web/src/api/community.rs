@@ -16,7 +16,7 @@ use crate::error_body::ErrorBody;
 use crate::json::ApiJson;
 use crate::time::rfc3339_utc;
 
-fn community_error(error: CommunityError) -> ApiError {
+pub(crate) fn community_error(error: CommunityError) -> ApiError {
     match error {
         CommunityError::Invalid { field, .. } => ApiError::invalid_request(field),
         CommunityError::NotFound => ApiError::new(ErrorCode::NotFound),

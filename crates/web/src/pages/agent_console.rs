@@ -125,6 +125,8 @@ struct QueuePage {
     status_tabs: Vec<Tab>,
     category_tabs: Vec<Tab>,
     mine: bool,
+    breached: usize,
+    at_risk: usize,
     rows: Vec<QueueRow>,
 }
 
@@ -238,6 +240,8 @@ async fn queue(
         rows.push((ticket, sla));
     }
     rows.sort_by(console_order);
+    let breached = rows.iter().filter(|(_, sla)| sla.breached).count();
+    let at_risk = rows.iter().filter(|(_, sla)| sla.at_risk).count();
     let rows = rows
         .iter()
         .map(|(ticket, sla)| QueueRow {
@@ -255,12 +259,14 @@ async fn queue(
         .collect();
     Ok(render_page(
         &QueuePage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, &staff),
             title: text.title,
             text,
             status_tabs,
             category_tabs,
             mine,
+            breached,
+            at_risk,
             rows,
         },
         StatusCode::OK,
@@ -508,7 +514,7 @@ async fn ticket(
         .map(|c| user_locale.pick(c.body_zh, c.body_en).to_owned())
         .unwrap_or_default();
     let page = TicketPage {
-        layout: Layout::new(locale),
+        layout: Layout::for_staff(locale, &staff),
         title: text.title,
         text,
         csrf_token: staff.csrf_token.clone(),

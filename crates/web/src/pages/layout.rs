@@ -7,6 +7,7 @@ use domain::support::{Announcement, Severity};
 
 use super::assets::{password_strength_script_href, stylesheet_href};
 use super::session::PageSession;
+use super::staff::StaffPage;
 use crate::i18n::{LayoutText, Locale, SupportFrameText};
 
 tokio::task_local! {
@@ -29,6 +30,19 @@ pub(crate) struct Layout {
     pub account: Option<HeaderAccount>,
     /// The announcements active now, most severe first; shown as a banner above the page.
     pub notices: Vec<BannerNotice>,
+    /// On back-office pages the header names the staff member instead of offering a user's
+    /// sign-in, which a staff member has no use for there.
+    pub staff: Option<HeaderStaff>,
+    /// A back-office page: no user sign-in links, whether or not a staff member is signed in.
+    pub staff_area: bool,
+}
+
+/// The signed-in staff member, as the back-office header shows them.
+pub(crate) struct HeaderStaff {
+    /// Their role and id, e.g. `agent · stf_…`.
+    pub name: String,
+    /// For the staff sign-out form.
+    pub csrf_token: String,
 }
 
 /// One entry of the language switch; following it sets the language cookie.
@@ -91,6 +105,8 @@ impl Layout {
                 .collect(),
             account: None,
             notices,
+            staff: None,
+            staff_area: false,
         }
     }
 
@@ -106,6 +122,23 @@ impl Layout {
                 .unwrap_or_default(),
             csrf_token: session.csrf_token.clone(),
             unread_messages: session.unread_messages,
+        });
+        layout
+    }
+
+    /// The frame of a back-office page before anyone is signed in (sign-in, set-up).
+    pub fn staff_area(locale: Locale) -> Self {
+        let mut layout = Layout::new(locale);
+        layout.staff_area = true;
+        layout
+    }
+
+    /// The frame of a back-office page for a signed-in staff member.
+    pub fn for_staff(locale: Locale, staff: &StaffPage) -> Self {
+        let mut layout = Layout::staff_area(locale);
+        layout.staff = Some(HeaderStaff {
+            name: format!("{} · {}", staff.role.name(), staff.staff_id),
+            csrf_token: staff.csrf_token.clone(),
         });
         layout
     }

@@ -110,7 +110,7 @@ fn login_page(
     let text = StaffText::for_locale(locale);
     render_page(
         &LoginPage {
-            layout: Layout::new(locale),
+            layout: Layout::staff_area(locale),
             title: text.title,
             text,
             csrf_token,
@@ -252,7 +252,7 @@ async fn setup_page(
     let status = error.as_ref().map_or(StatusCode::OK, ApiError::status);
     render_page(
         &SetupPage {
-            layout: Layout::new(locale),
+            layout: Layout::staff_area(locale),
             title: text.title,
             text,
             csrf_token,
@@ -299,7 +299,7 @@ pub(crate) async fn setup(
             let text = StaffText::for_locale(locale);
             render_page(
                 &SetupPage {
-                    layout: Layout::new(locale),
+                    layout: Layout::staff_area(locale),
                     title: text.title,
                     text,
                     csrf_token,
@@ -429,7 +429,7 @@ pub(crate) async fn users(
     let status = error.as_ref().map_or(StatusCode::OK, ApiError::status);
     render_page(
         &UsersPage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, &staff),
             title: text.title,
             text,
             csrf_token: staff.csrf_token,

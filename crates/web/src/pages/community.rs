@@ -1,0 +1,547 @@
+//! The community pages: questions (newest, unanswered, top, searched with the help center's analyzer), asking, answering, votes, the accepted answer, reports, and staff moderation.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use domain::community::{Answer, Badge, CommunityError, Post, PostDraft, Question};
+use domain::staff::StaffPermission;
+use serde::Deserialize;
+
+use super::csrf::CsrfForm;
+use super::layout::Layout;
+use super::render_page;
+use super::session::{MaybePageSession, PageSession};
+use super::staff::StaffPage;
+use super::tickets::see_other;
+use crate::AppState;
+use crate::api::auth::unix_now;
+use crate::api::community::community_error;
+use crate::error::{ApiError, ErrorCode};
+use crate::i18n::{CommunityText, ErrorText, Locale, ModerationText, error_text};
+use crate::time::rfc3339_utc;
+
+/// The newest questions a list or a search looks at; older ones are reached by their links.
+const QUESTIONS_SHOWN: usize = 200;
+/// The community's largest page of questions.
+const QUESTIONS_PAGE_MAX: i64 = 100;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/community", get(list))
+        .route("/community/ask", get(ask_form).post(ask))
+        .route("/community/questions/{id}", get(question))
+        .route("/community/questions/{id}/answer", post(answer))
+        .route("/community/questions/{id}/vote/{target}", post(vote))
+        .route("/community/questions/{id}/accept/{answer}", post(accept))
+        .route("/community/questions/{id}/report/{target}", post(report))
+        .route("/staff/community", get(moderation).post(moderate))
+}
+
+fn badge_names(badges: &[Badge], text: &CommunityText) -> Vec<(&'static str, &'static str)> {
+    badges
+        .iter()
+        .map(|badge| {
+            let label = match badge {
+                Badge::Staff => text.badge_staff,
+                Badge::Expert => text.badge_expert,
+            };
+            (badge.name(), label)
+        })
+        .collect()
+}
+
+struct QuestionRow {
+    id: String,
+    title: String,
+    author: String,
+    badges: Vec<(&'static str, &'static str)>,
+    score: i64,
+    answer_count: i64,
+    accepted: bool,
+    locked: bool,
+    created_at: String,
+}
+
+impl QuestionRow {
+    fn of(post: &Post<Question>, text: &CommunityText) -> QuestionRow {
+        let question = &post.item;
+        QuestionRow {
+            id: question.id.clone(),
+            title: question.title.clone(),
+            author: question.author.clone(),
+            badges: badge_names(&post.author_badges, text),
+            score: question.score,
+            answer_count: question.answer_count,
+            accepted: question.accepted_answer_id.is_some(),
+            locked: question.locked,
+            created_at: rfc3339_utc(question.created_at),
+        }
+    }
+}
+
+/// The newest visible questions, at most [`QUESTIONS_SHOWN`].
+async fn newest_questions(state: &AppState) -> Result<Vec<Post<Question>>, ApiError> {
+    let mut all: Vec<Post<Question>> = Vec::new();
+    loop {
+        let after = all.last().map(|post| post.item.id.clone());
+        let page = state
+            .community
+            .questions(after.as_deref(), QUESTIONS_PAGE_MAX)
+            .await
+            .map_err(community_error)?;
+        all.extend(page.questions);
+        if !page.has_more || all.len() >= QUESTIONS_SHOWN {
+            all.truncate(QUESTIONS_SHOWN);
+            return Ok(all);
+        }
+    }
+}
+
+/// The questions matching `query`, best first. The index is built from the store on each
+/// search, so a question or answer posted a moment ago is found and a hidden one is not.
+async fn search(
+    state: &AppState,
+    questions: Vec<Post<Question>>,
+    query: &str,
+) -> Result<Vec<Post<Question>>, ApiError> {
+    let mut docs = Vec::with_capacity(questions.len());
+    for post in &questions {
+        let thread = match state.community.thread(&post.item.id).await {
+            Ok(thread) => thread,
+            // Hidden between the list and this read: leave it out.
+            Err(CommunityError::NotFound) => continue,
+            Err(error) => return Err(community_error(error)),
+        };
+        let mut text = thread.question.item.body.clone();
+        for answer in &thread.answers {
+            text.push('\n');
+            text.push_str(&answer.item.body);
+        }
+        docs.push(search::CommunityDoc {
+            question_id: post.item.id.clone(),
+            title: post.item.title.clone(),
+            text,
+        });
+    }
+    let query = query.to_owned();
+    // Cutting Chinese is CPU work: off the async threads.
+    let ids = tokio::task::spawn_blocking(move || {
+        let analyzer = search::Analyzer::shared();
+        search::CommunityIndex::build(&analyzer, docs).search(&analyzer, &query)
+    })
+    .await
+    .map_err(|cause| ApiError::internal(&cause))?;
+    let mut questions: Vec<Option<Post<Question>>> = questions.into_iter().map(Some).collect();
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            questions
+                .iter_mut()
+                .find(|slot| slot.as_ref().is_some_and(|post| &post.item.id == id))
+                .and_then(Option::take)
+        })
+        .collect())
+}
+
+// ---- /community ----
+
+#[derive(Deserialize)]
+struct ListQuery {
+    sort: Option<String>,
+    q: Option<String>,
+}
+
+struct SortTab {
+    key: &'static str,
+    label: &'static str,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "community.html")]
+struct ListPage {
+    layout: Layout,
+    title: &'static str,
+    text: &'static CommunityText,
+    tabs: Vec<SortTab>,
+    query: String,
+    questions: Vec<QuestionRow>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    locale: Locale,
+    MaybePageSession(session): MaybePageSession,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let text = CommunityText::for_locale(locale);
+    let sort = match query.sort.as_deref() {
+        None | Some("") | Some("newest") => "newest",
+        Some("unanswered") => "unanswered",
+        Some("top") => "top",
+        Some(_) => return Err(ApiError::invalid_request("sort")),
+    };
+    let search_text = query.q.unwrap_or_default().trim().to_owned();
+    let mut questions = newest_questions(&state).await?;
+    if !search_text.is_empty() {
+        questions = search(&state, questions, &search_text).await?;
+    }
+    match sort {
+        "unanswered" => questions.retain(|post| post.item.answer_count == 0),
+        // Stable: equal scores stay newest first (or best match first).
+        "top" => questions.sort_by_key(|post| std::cmp::Reverse(post.item.score)),
+        _ => {}
+    }
+    let tabs = [
+        ("newest", text.sort_newest),
+        ("unanswered", text.sort_unanswered),
+        ("top", text.sort_top),
+    ]
+    .into_iter()
+    .map(|(key, label)| SortTab {
+        key,
+        label,
+        current: key == sort,
+    })
+    .collect();
+    Ok(render_page(
+        &ListPage {
+            layout: Layout::for_session(locale, session.as_ref()),
+            title: text.title,
+            text,
+            tabs,
+            query: search_text,
+            questions: questions
+                .iter()
+                .map(|post| QuestionRow::of(post, text))
+                .collect(),
+        },
+        StatusCode::OK,
+    ))
+}
+
+// ---- /community/ask ----
+
+#[derive(Template)]
+#[template(path = "community_ask.html")]
+struct AskPage {
+    layout: Layout,
+    title: &'static str,
+    text: &'static CommunityText,
+    csrf_token: String,
+    question_title: String,
+    body: String,
+    error: Option<ErrorText>,
+}
+
+fn ask_page(
+    locale: Locale,
+    session: &PageSession,
+    draft: PostDraft,
+    error: Option<ApiError>,
+) -> Response {
+    let text = CommunityText::for_locale(locale);
+    let status = error.as_ref().map_or(StatusCode::OK, ApiError::status);
+    render_page(
+        &AskPage {
+            layout: Layout::for_session(locale, Some(session)),
+            title: text.title,
+            text,
+            csrf_token: session.csrf_token.clone(),
+            question_title: draft.title,
+            body: draft.body,
+            error: error.map(|error| error_text(error.code(), locale)),
+        },
+        status,
+    )
+}
+
+async fn ask_form(locale: Locale, session: PageSession) -> Response {
+    ask_page(
+        locale,
+        &session,
+        PostDraft {
+            title: String::new(),
+            body: String::new(),
+        },
+        None,
+    )
+}
+
+#[derive(Deserialize)]
+struct AskForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+async fn ask(
+    State(state): State<AppState>,
+    locale: Locale,
+    session: PageSession,
+    CsrfForm(form): CsrfForm<AskForm>,
+) -> Response {
+    let draft = PostDraft {
+        title: form.title.clone(),
+        body: form.body.clone(),
+    };
+    match state
+        .community
+        .ask(&session.user.id, draft, unix_now())
+        .await
+    {
+        Ok(question) => see_other(&format!("/community/questions/{}", question.id)),
+        Err(error) => ask_page(
+            locale,
+            &session,
+            PostDraft {
+                title: form.title,
+                body: form.body,
+            },
+            Some(community_error(error)),
+        ),
+    }
+}
+
+// ---- /community/questions/{id} ----
+
+struct AnswerRow {
+    id: String,
+    body: String,
+    author: String,
+    badges: Vec<(&'static str, &'static str)>,
+    score: i64,
+    accepted: bool,
+    created_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "community_question.html")]
+struct QuestionPage {
+    layout: Layout,
+    title: String,
+    text: &'static CommunityText,
+    question: QuestionRow,
+    body: String,
+    answers: Vec<AnswerRow>,
+    /// The signed-in reader's CSRF token; `None` for a visitor, who sees no forms.
+    csrf_token: Option<String>,
+    is_asker: bool,
+    reported: bool,
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn question(
+    State(state): State<AppState>,
+    locale: Locale,
+    MaybePageSession(session): MaybePageSession,
+    Path(id): Path<String>,
+    Query(done): Query<DoneQuery>,
+) -> Result<Response, ApiError> {
+    let text = CommunityText::for_locale(locale);
+    let thread = state.community.thread(&id).await.map_err(community_error)?;
+    let accepted_id = thread.question.item.accepted_answer_id.clone();
+    let answers = thread
+        .answers
+        .iter()
+        .map(|post| {
+            let answer: &Answer = &post.item;
+            AnswerRow {
+                id: answer.id.clone(),
+                body: answer.body.clone(),
+                author: answer.author.clone(),
+                badges: badge_names(&post.author_badges, text),
+                score: answer.score,
+                accepted: accepted_id.as_deref() == Some(answer.id.as_str()),
+                created_at: rfc3339_utc(answer.created_at),
+            }
+        })
+        .collect();
+    let is_asker = session
+        .as_ref()
+        .is_some_and(|session| session.user.id == thread.question.item.author);
+    Ok(render_page(
+        &QuestionPage {
+            layout: Layout::for_session(locale, session.as_ref()),
+            title: format!("{} · {}", thread.question.item.title, text.title),
+            text,
+            question: QuestionRow::of(&thread.question, text),
+            body: thread.question.item.body.clone(),
+            answers,
+            csrf_token: session.as_ref().map(|session| session.csrf_token.clone()),
+            is_asker,
+            reported: done.done.as_deref() == Some("reported"),
+        },
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    session: PageSession,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<AnswerForm>,
+) -> Result<Response, ApiError> {
+    let answer = state
+        .community
+        .answer(&id, &session.user.id, &form.body, unix_now())
+        .await
+        .map_err(community_error)?;
+    Ok(see_other(&format!(
+        "/community/questions/{}#{}",
+        answer.question_id, answer.id
+    )))
+}
+
+#[derive(Deserialize)]
+struct VoteForm {
+    #[serde(default)]
+    value: String,
+}
+
+async fn vote(
+    State(state): State<AppState>,
+    session: PageSession,
+    Path((id, target)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<VoteForm>,
+) -> Result<Response, ApiError> {
+    let value = match form.value.as_str() {
+        "up" => 1,
+        "down" => -1,
+        _ => return Err(ApiError::invalid_request("value")),
+    };
+    state
+        .community
+        .vote(&target, &session.user.id, value, unix_now())
+        .await
+        .map_err(community_error)?;
+    Ok(see_other(&format!("/community/questions/{id}")))
+}
+
+#[derive(Deserialize)]
+struct NoFields {}
+
+async fn accept(
+    State(state): State<AppState>,
+    session: PageSession,
+    Path((id, answer)): Path<(String, String)>,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, ApiError> {
+    state
+        .community
+        .accept(&id, Some(&answer), &session.user.id)
+        .await
+        .map_err(community_error)?;
+    Ok(see_other(&format!("/community/questions/{id}")))
+}
+
+#[derive(Deserialize)]
+struct ReportForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn report(
+    State(state): State<AppState>,
+    session: PageSession,
+    Path((id, target)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ReportForm>,
+) -> Result<Response, ApiError> {
+    state
+        .community
+        .report(&target, &session.user.id, &form.reason, unix_now())
+        .await
+        .map_err(community_error)?;
+    Ok(see_other(&format!(
+        "/community/questions/{id}?done=reported"
+    )))
+}
+
+// ---- /staff/community ----
+
+#[derive(Template)]
+#[template(path = "staff_community.html")]
+struct ModerationPage {
+    layout: Layout,
+    title: &'static str,
+    text: &'static ModerationText,
+    csrf_token: String,
+    done: bool,
+    questions: Vec<QuestionRow>,
+}
+
+fn may_moderate(staff: &StaffPage) -> Result<(), ApiError> {
+    if staff.role.may(StaffPermission::ModerateCommunity) {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::StaffRoleForbidden))
+    }
+}
+
+async fn moderation(
+    State(state): State<AppState>,
+    locale: Locale,
+    staff: StaffPage,
+    Query(done): Query<DoneQuery>,
+) -> Result<Response, ApiError> {
+    may_moderate(&staff)?;
+    let text = ModerationText::for_locale(locale);
+    let community_text = CommunityText::for_locale(locale);
+    let questions = newest_questions(&state)
+        .await?
+        .iter()
+        .map(|post| QuestionRow::of(post, community_text))
+        .collect();
+    Ok(render_page(
+        &ModerationPage {
+            layout: Layout::for_staff(locale, &staff),
+            title: text.title,
+            text,
+            csrf_token: staff.csrf_token.clone(),
+            done: done.done.is_some(),
+            questions,
+        },
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Deserialize)]
+struct ModerateForm {
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    action: String,
+}
+
+async fn moderate(
+    State(state): State<AppState>,
+    staff: StaffPage,
+    CsrfForm(form): CsrfForm<ModerateForm>,
+) -> Result<Response, ApiError> {
+    may_moderate(&staff)?;
+    let target = form.target.trim();
+    let community = &state.community;
+    let result = match form.action.as_str() {
+        "hide" => community.set_hidden(target, true, &staff.staff_id).await,
+        "show" => community.set_hidden(target, false, &staff.staff_id).await,
+        "lock" => community.set_locked(target, true, &staff.staff_id).await,
+        "unlock" => community.set_locked(target, false, &staff.staff_id).await,
+        _ => return Err(ApiError::invalid_request("action")),
+    };
+    result.map_err(community_error)?;
+    Ok(see_other("/staff/community?done=1"))
+}
