@@ -814,6 +814,8 @@ async fn the_verify_page_uploads_documents_and_the_review_page_rejects_with_a_re
     };
     let (token, _) = signed_up(&app, "kyc-page@example.com").await;
     let mut user = Cookies::user(&token);
+    let account = page_get(&app, &mut user, "/account").await;
+    assert!(account.body.contains(r#"href="/wallet/verify""#));
     let page = page_get(&app, &mut user, "/wallet/verify").await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains(r#"data-tier="unverified""#));
@@ -1168,6 +1170,21 @@ async fn admins_edit_fx_rates_fee_schedules_and_articles_and_other_roles_are_ref
             .expect("editor")
             .starts_with("stf_")
     );
+    let document = app
+        .get("/api/openapi.json")
+        .await
+        .text()
+        .await
+        .expect("text");
+    for path in [
+        "/api/v1/staff/fx-rates",
+        "/api/v1/staff/fee-schedules",
+        "/api/v1/staff/help/articles/{language}/{slug}",
+        "/api/v1/kyc",
+        "/api/v1/staff/kyc/{id}/reject",
+    ] {
+        assert!(document.contains(path), "{path} is documented");
+    }
     app.stop().await;
 }
 

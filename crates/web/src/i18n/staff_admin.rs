@@ -183,6 +183,7 @@ page_text! {
         rejected_reason: "原因：", "Why:";
         submitted: "已提交，我们会尽快审核，结果会通过消息中心通知您。", "Sent. We'll review it soon and tell you in your messages.";
         none: "您还没有提交过认证申请。", "You haven't asked for verification yet.";
+        account_link: "身份认证：提高您的限额", "Identity verification: raise your limits";
     }
 }
 

@@ -153,7 +153,12 @@ pub(crate) async fn login(
         .await
     {
         Ok(signed_in) => {
-            let mut response = see_other("/staff/users");
+            // Admins have no use for the user search; their first page is the outbox.
+            let home = match signed_in.staff.role {
+                StaffRole::Admin => "/staff/outbox",
+                _ => "/staff/users",
+            };
+            let mut response = see_other(home);
             response.headers_mut().append(
                 SET_COOKIE,
                 staff_cookie(&signed_in.token, state.secure_cookies),
