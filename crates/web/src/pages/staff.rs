@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::api::auth::{RequestClient, store_error, unix_now, weak_password};
 use crate::api::security::{qr_svg, totp_error};
 use crate::error::{ApiError, ErrorCode};
-use crate::i18n::{ErrorText, Locale, StaffText, error_text};
+use crate::i18n::{ErrorText, Locale, StaffAdminText, StaffText, error_text};
 use crate::time::rfc3339_utc;
 
 /// The cookie that carries a staff session token.
@@ -334,6 +334,9 @@ struct UsersPage {
     layout: Layout,
     title: &'static str,
     text: &'static StaffText,
+    /// The navigation between staff pages (`staff_nav.html`).
+    admin: &'static StaffAdminText,
+    sign_out: &'static str,
     csrf_token: String,
     query: String,
     not_found: bool,
@@ -431,6 +434,8 @@ pub(crate) async fn users(
             layout: Layout::new(locale),
             title: text.title,
             text,
+            admin: StaffAdminText::for_locale(locale),
+            sign_out: text.sign_out_action,
             csrf_token: staff.csrf_token,
             query: search,
             not_found,
