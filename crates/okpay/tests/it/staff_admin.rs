@@ -517,6 +517,9 @@ async fn admins_read_the_outbox_with_language_and_delivery_and_other_roles_are_r
         page.body.contains(r#"data-status="waiting""#),
         "not run yet"
     );
+    // The navigation offers only what the role may open.
+    assert!(page.body.contains(r#"<a href="/staff/fees">"#));
+    assert!(!page.body.contains(r#"<a href="/staff/kyc">"#));
 
     // Without a sender, the delivery job keeps the message here.
     app.run_pending_jobs().await;

@@ -337,6 +337,7 @@ struct UsersPage {
     /// The navigation between staff pages (`staff_nav.html`).
     admin: &'static StaffAdminText,
     sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
     query: String,
     not_found: bool,
@@ -436,6 +437,7 @@ pub(crate) async fn users(
             text,
             admin: StaffAdminText::for_locale(locale),
             sign_out: text.sign_out_action,
+            links: super::staff_admin::staff_links(staff.role, StaffAdminText::for_locale(locale)),
             csrf_token: staff.csrf_token,
             query: search,
             not_found,

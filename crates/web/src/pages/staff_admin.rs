@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::notify::{Channel, DeliveryState};
-use domain::staff::StaffPermission;
+use domain::staff::{StaffPermission, StaffRole};
 use ledger::Currency;
 use serde::Deserialize;
 
@@ -74,6 +74,8 @@ const RATE_STALE_S: i64 = 24 * 60 * 60;
 pub(crate) struct StaffFrame {
     pub admin: &'static StaffAdminText,
     pub sign_out: &'static str,
+    /// The staff pages this member's role may open: (path, name).
+    pub links: Vec<(&'static str, &'static str)>,
     pub csrf_token: String,
     pub notice: Option<&'static str>,
     pub error: Option<ErrorText>,
@@ -92,9 +94,11 @@ impl StaffFrame {
         let allowed = staff.role.may(permission);
         let forbidden = ApiError::new(ErrorCode::StaffRoleForbidden);
         let error = if allowed { error } else { Some(&forbidden) };
+        let admin = StaffAdminText::for_locale(locale);
         StaffFrame {
-            admin: StaffAdminText::for_locale(locale),
+            admin,
             sign_out: StaffText::for_locale(locale).sign_out_action,
+            links: staff_links(staff.role, admin),
             csrf_token: staff.csrf_token.clone(),
             notice,
             error: error.map(|error| error_text(error.code(), locale)),
@@ -110,6 +114,56 @@ impl StaffFrame {
             error.map_or(StatusCode::OK, ApiError::status)
         }
     }
+}
+
+/// The staff pages `role` may open, for the navigation: a link to a page the role is refused
+/// would only lead to a 403.
+pub(crate) fn staff_links(
+    role: StaffRole,
+    admin: &'static StaffAdminText,
+) -> Vec<(&'static str, &'static str)> {
+    [
+        (
+            "/staff/users",
+            admin.nav_users,
+            StaffPermission::ViewUserSecurity,
+        ),
+        (
+            "/staff/outbox",
+            admin.nav_outbox,
+            StaffPermission::ReadOutbox,
+        ),
+        ("/staff/kyc", admin.nav_kyc, StaffPermission::ReviewKyc),
+        (
+            "/staff/fx-rates",
+            admin.nav_fx,
+            StaffPermission::EditRatesAndFees,
+        ),
+        (
+            "/staff/fees",
+            admin.nav_fees,
+            StaffPermission::EditRatesAndFees,
+        ),
+        (
+            "/staff/articles",
+            admin.nav_articles,
+            StaffPermission::EditHelpArticles,
+        ),
+        (
+            "/staff/announcements",
+            admin.nav_announcements,
+            StaffPermission::EditAnnouncements,
+        ),
+        (
+            "/staff/channels",
+            admin.nav_channels,
+            StaffPermission::EditContactChannels,
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, _, permission)| role.may(*permission))
+    .map(|(path, name, _)| (path, name))
+    .collect()
 }
 
 // ---- /staff/outbox ----
@@ -134,6 +188,7 @@ struct OutboxPage {
     title: &'static str,
     admin: &'static StaffAdminText,
     sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
     notice: Option<&'static str>,
     error: Option<ErrorText>,
@@ -191,6 +246,7 @@ async fn outbox(State(state): State<AppState>, locale: Locale, staff: StaffPage)
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
+            links: frame.links,
             csrf_token: frame.csrf_token,
             notice: frame.notice,
             error: frame.error,
@@ -221,6 +277,7 @@ struct FxPage {
     title: &'static str,
     admin: &'static StaffAdminText,
     sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
     notice: Option<&'static str>,
     error: Option<ErrorText>,
@@ -304,6 +361,7 @@ async fn fx_page(
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
+            links: frame.links,
             csrf_token: frame.csrf_token,
             notice: frame.notice,
             error: frame.error,
@@ -378,6 +436,7 @@ struct FeesPage {
     title: &'static str,
     admin: &'static StaffAdminText,
     sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
     notice: Option<&'static str>,
     error: Option<ErrorText>,
@@ -463,6 +522,7 @@ async fn fees_page(
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
+            links: frame.links,
             csrf_token: frame.csrf_token,
             notice: frame.notice,
             error: frame.error,
@@ -530,6 +590,7 @@ struct ArticlesPage {
     title: &'static str,
     admin: &'static StaffAdminText,
     sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
     notice: Option<&'static str>,
     error: Option<ErrorText>,
@@ -572,6 +633,7 @@ async fn articles(locale: Locale, State(state): State<AppState>, staff: StaffPag
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
+            links: frame.links,
             csrf_token: frame.csrf_token,
             notice: frame.notice,
             error: frame.error,
@@ -595,6 +657,7 @@ struct ArticleEditPage {
     title: &'static str,
     admin: &'static StaffAdminText,
     sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
     notice: Option<&'static str>,
     error: Option<ErrorText>,
@@ -677,6 +740,7 @@ async fn article_page(
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
+            links: frame.links,
             csrf_token: frame.csrf_token,
             notice: frame.notice,
             error: frame.error,
