@@ -1,7 +1,9 @@
 //! OKPay's use cases and the storage port they need. Knows nothing of HTTP, JSON, HTML or SQL.
 
+pub mod appeals;
 pub mod audit;
 pub mod calendar;
+pub mod chat;
 pub mod community;
 pub mod delivery;
 pub mod fees;
@@ -20,6 +22,7 @@ pub mod rounding;
 pub mod staff;
 pub mod store_port;
 pub mod support;
+pub mod ticket_sla;
 pub mod tickets;
 pub mod wallet;
 

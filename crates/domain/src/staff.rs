@@ -77,6 +77,10 @@ impl StaffRole {
             StaffPermission::HandleTickets => {
                 matches!(self, StaffRole::Agent | StaffRole::Security)
             }
+            // Money leaves OKPay only when finance has looked at it.
+            StaffPermission::ReviewWithdrawals => matches!(self, StaffRole::Finance),
+            // Slowing or downing the simulated processor and rail affects every user's payments.
+            StaffPermission::SwitchSimulatedRail => matches!(self, StaffRole::Admin),
             // What the platform tells people and charges them: admins only.
             StaffPermission::ReadOutbox
             | StaffPermission::EditRatesAndFees
@@ -104,6 +108,10 @@ pub enum StaffPermission {
     ModerateCommunity,
     /// Work the ticket queue: read customers' tickets, reply, write internal notes, set status.
     HandleTickets,
+    /// Approve or reject withdrawals waiting in the review queue.
+    ReviewWithdrawals,
+    /// Make the simulated card processor and bank rail slow or down, and normal again.
+    SwitchSimulatedRail,
     /// Read the outbox: every e-mail and SMS, its language and delivery.
     ReadOutbox,
     /// Edit FX rates and publish fee schedules.
@@ -654,5 +662,21 @@ mod tests {
         }
         assert!(!StaffRole::Finance.may(StaffPermission::ViewUserSecurity));
         assert!(StaffRole::Agent.may(StaffPermission::ViewUserSecurity));
+    }
+
+    #[test]
+    fn only_finance_reviews_withdrawals_and_only_admins_switch_the_simulated_rail() {
+        for role in StaffRole::ALL {
+            assert_eq!(
+                role.may(StaffPermission::ReviewWithdrawals),
+                role == StaffRole::Finance,
+                "{role:?}"
+            );
+            assert_eq!(
+                role.may(StaffPermission::SwitchSimulatedRail),
+                role == StaffRole::Admin,
+                "{role:?}"
+            );
+        }
     }
 }

@@ -352,7 +352,48 @@ pub trait TicketStore: Send + Sync + 'static {
         user_id: &'a str,
         since: UnixSeconds,
     ) -> BoxFuture<'a, Result<Vec<Lock>, StoreError>>;
+    /// What the audit log says happened to the account `user_id` (frozen, unfrozen, locked,
+    /// unlocked), newest first, at most `limit`.
+    fn ticket_account_events<'a>(
+        &'a self,
+        user_id: &'a str,
+        limit: i64,
+    ) -> BoxFuture<'a, Result<Vec<AccountEvent>, StoreError>>;
+    /// The statuses agents set on `ticket_id` and when (the audit log's `ticket.status_set`),
+    /// oldest first: the response-time clock pauses and resumes with them.
+    fn ticket_status_changes<'a>(
+        &'a self,
+        ticket_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<(UnixSeconds, TicketStatus)>, StoreError>>;
 }
+
+/// One audit-log row about an account, as the agent console's customer panel shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountEvent {
+    pub at: UnixSeconds,
+    /// `user:…`, `staff:…` or `system`, as the audit log writes it.
+    pub actor: String,
+    /// `account.frozen`, `account.unfrozen`, `account.locked`, `account.unlocked`.
+    pub action: String,
+    /// The reason or source written with it (`via=stolen_report`, a staff member's reason).
+    pub detail: String,
+}
+
+/// A ticket's history as far as its response-time clock needs it.
+#[derive(Clone, Debug, Default)]
+pub struct SlaInputs {
+    pub messages: Vec<TicketMessage>,
+    /// `(when, status)` an agent set, oldest first.
+    pub status_changes: Vec<(UnixSeconds, TicketStatus)>,
+}
+
+/// The audit actions the customer panel lists.
+pub const ACCOUNT_EVENT_ACTIONS: [&str; 4] = [
+    "account.frozen",
+    "account.unfrozen",
+    "account.locked",
+    "account.unlocked",
+];
 
 /// How far back the diagnosis looks for sign-in locks.
 pub const DIAGNOSIS_LOCKS_S: i64 = 7 * 24 * 60 * 60;
@@ -658,6 +699,68 @@ impl Tickets {
     }
 
     // --- the agent's side ---
+
+    /// The account's freezes and locks with their reasons, for an agent; the caller writes the
+    /// view to the audit log with [`Tickets::customer_viewed`].
+    pub async fn account_events(&self, user_id: &str) -> Result<Vec<AccountEvent>, StoreError> {
+        self.store.ticket_account_events(user_id, 20).await
+    }
+
+    /// Writes to the audit log that `staff_id` looked at the customer behind `ticket_id`.
+    pub async fn customer_viewed(
+        &self,
+        staff_id: &str,
+        user_id: &str,
+        ticket_id: &str,
+    ) -> Result<(), StoreError> {
+        self.store
+            .ticket_audit(&AuditEvent {
+                actor: Actor::Staff(staff_id.to_owned()),
+                action: "ticket.customer_viewed",
+                subject: user_id.to_owned(),
+                detail: format!("ticket={ticket_id}"),
+            })
+            .await
+    }
+
+    /// An attachment's bytes for an agent; the download is written to the audit log.
+    pub async fn staff_attachment(
+        &self,
+        staff_id: &str,
+        attachment_id: &str,
+    ) -> Result<StoredFile, TicketError> {
+        let (info, bytes) = self
+            .store
+            .attachment_bytes(attachment_id)
+            .await?
+            .ok_or(TicketError::NotFound)?;
+        let ticket = self.any(&info.ticket_id).await?;
+        self.audit(
+            staff_id,
+            "ticket.attachment_viewed",
+            &ticket,
+            format!("attachment={}", info.id),
+        )
+        .await?;
+        Ok((info, bytes))
+    }
+
+    /// What a ticket's response-time clock is computed from: its messages and the statuses
+    /// agents set, read without an audit row (a queue row shows no customer data).
+    pub async fn sla_inputs(&self, id: &str) -> Result<SlaInputs, StoreError> {
+        Ok(SlaInputs {
+            messages: self.store.messages(id).await?,
+            status_changes: self.store.ticket_status_changes(id).await?,
+        })
+    }
+
+    /// The statuses agents set on a ticket, oldest first.
+    pub async fn status_changes(
+        &self,
+        id: &str,
+    ) -> Result<Vec<(UnixSeconds, TicketStatus)>, StoreError> {
+        self.store.ticket_status_changes(id).await
+    }
 
     pub async fn queue(&self, filter: &QueueFilter) -> Result<Vec<Ticket>, StoreError> {
         self.store.queue(filter, LIST_MAX).await

@@ -143,10 +143,21 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     }
     let payout_worker = tokio::spawn(payout_worker(Arc::clone(&wallet)));
     let help = Arc::new(start_help_center(&store).await?);
+    let tickets = domain::tickets::Tickets::new(Arc::new(store.clone()));
     let state = web::AppState {
+        chat: Some(web::LiveChat::new(domain::chat::Chat::new(
+            Arc::new(store.clone()),
+            tickets,
+        ))),
+        appeals: Some(Arc::new(domain::appeals::Appeals::new(
+            Arc::new(store.clone()),
+            accounts.clone(),
+        ))),
         help: help.clone(),
         help_desk: Arc::new(domain::help::HelpDesk::new(store.clone(), help)),
         wallet: Some(Arc::clone(&wallet)),
+        rail_switch: Some(Arc::clone(&rail_switch)),
+        step_up_money_yuan: config.step_up_money_yuan,
         fee_rules_json: Some(web::FeeRulesJson {
             to_json: store::fee_rules_json::fee_rules_to_json,
             from_json: |text| {

@@ -142,6 +142,18 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100)]
         rounds: usize,
     },
+    /// Live-chat delivery latency: `connections` WebSocket connections (half users, half
+    /// agents) on one process, messages both ways. Point it at a scratch database.
+    Chat {
+        #[arg(long, default_value_t = 1_000)]
+        connections: usize,
+        /// Messages each socket sends.
+        #[arg(long, default_value_t = 20)]
+        messages: usize,
+        /// Milliseconds between one socket's messages.
+        #[arg(long, default_value_t = 200)]
+        interval_ms: u64,
+    },
     /// The time of one argon2id password hash and one verification on this machine.
     PasswordHash {
         /// Hashes (and as many verifications) to time.

@@ -43,6 +43,10 @@ pub struct Config {
     /// Sign-in requests (login, register, reset, step-up, staff sign-in) one IP address may make
     /// per minute; 0 turns the limit off.
     pub auth_rate_limit_per_minute: u32,
+    /// Money leaving a wallet (transfer, withdrawal, remittance) of about this many yuan or more
+    /// needs a fresh second factor (step-up, `money.move`); each currency's threshold is the
+    /// round amount of about the same worth. 0 turns it off.
+    pub step_up_money_yuan: u64,
 }
 
 impl Default for Config {
@@ -61,6 +65,7 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "OKPay <no-reply@localhost>".into(),
             auth_rate_limit_per_minute: 60,
+            step_up_money_yuan: 0,
         }
     }
 }
@@ -97,6 +102,7 @@ impl Config {
         "smtp_url",
         "mail_from",
         "auth_rate_limit_per_minute",
+        "step_up_money_yuan",
     ];
 
     /// Merges the layers. `file` is `--config`; without it `OKPAY_CONFIG` or `./okpay.toml` is

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod backup;
 pub mod bench;
+pub mod chat_bench;
 pub mod cli;
 pub mod config;
 pub mod crash_probe;

@@ -174,6 +174,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{figures}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Bench(BenchCommand::Chat {
+            connections,
+            messages,
+            interval_ms,
+        }) => {
+            let mut config = config;
+            config.listen = "127.0.0.1:0".into();
+            okpay::chat_bench::run(
+                &config,
+                connections.max(2),
+                messages.max(1),
+                std::time::Duration::from_millis(interval_ms.max(1)),
+            )
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(BenchCommand::PasswordHash { rounds }) => {
             let figures = bench::password_hash(rounds.max(1)).await?;
             println!("{figures}");

@@ -3,8 +3,10 @@
 //! One code path serves both databases through sqlx's `Any` driver with portable SQL (`$n`
 //! placeholders, BIGINT money, TEXT ids); the few places where the dialects differ ask [`Dialect`].
 
+mod appeal_store;
 mod audit_store;
 mod bulk;
+mod chat_store;
 mod community_store;
 mod database;
 mod error;

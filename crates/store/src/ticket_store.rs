@@ -4,8 +4,8 @@ use domain::audit::AuditEvent;
 use domain::identity::{BoxFuture, Lock, Notice, UnixSeconds, UserRecord};
 use domain::notify::{OutboundMessage, OutboxStore};
 use domain::tickets::{
-    AttachmentInfo, AuthorKind, Category, QueueFilter, StoredFile, Ticket, TicketMessage,
-    TicketStatus, TicketStore,
+    ACCOUNT_EVENT_ACTIONS, AccountEvent, AttachmentInfo, AuthorKind, Category, QueueFilter,
+    StoredFile, Ticket, TicketMessage, TicketStatus, TicketStore,
 };
 use domain::{AuditStore, IdentityStore, SecurityStore, StoreError};
 use sqlx::any::AnyRow;
@@ -319,6 +319,69 @@ impl TicketStore for Store {
         since: UnixSeconds,
     ) -> BoxFuture<'a, Result<Vec<Lock>, StoreError>> {
         Box::pin(self.locks_since(user_id, since))
+    }
+
+    fn ticket_account_events<'a>(
+        &'a self,
+        user_id: &'a str,
+        limit: i64,
+    ) -> BoxFuture<'a, Result<Vec<AccountEvent>, StoreError>> {
+        Box::pin(async move {
+            let [frozen, unfrozen, locked, unlocked] = ACCOUNT_EVENT_ACTIONS;
+            let rows = sqlx::query(
+                "SELECT at_ms, actor, action, detail FROM audit_log WHERE subject = $1 \
+                 AND action IN ($2, $3, $4, $5) ORDER BY seq DESC LIMIT $6",
+            )
+            .bind(user_id.to_owned())
+            .bind(frozen)
+            .bind(unfrozen)
+            .bind(locked)
+            .bind(unlocked)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+            rows.iter()
+                .map(|row| {
+                    let at_ms: i64 = row.try_get(0).map_err(store_error)?;
+                    Ok(AccountEvent {
+                        at: at_ms / 1_000,
+                        actor: row.try_get(1).map_err(store_error)?,
+                        action: row.try_get(2).map_err(store_error)?,
+                        detail: row.try_get(3).map_err(store_error)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn ticket_status_changes<'a>(
+        &'a self,
+        ticket_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<(UnixSeconds, TicketStatus)>, StoreError>> {
+        Box::pin(async move {
+            let rows = sqlx::query(
+                "SELECT at_ms, detail FROM audit_log WHERE subject = $1 \
+                 AND action = 'ticket.status_set' ORDER BY seq",
+            )
+            .bind(ticket_id.to_owned())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+            let mut changes = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let at_ms: i64 = row.try_get(0).map_err(store_error)?;
+                let detail: String = row.try_get(1).map_err(store_error)?;
+                // Written as `user=… status=<name>` by `Tickets::set_status`.
+                let status = detail
+                    .split_whitespace()
+                    .find_map(|part| part.strip_prefix("status="))
+                    .and_then(TicketStatus::parse)
+                    .ok_or_else(|| unreadable("ticket status change", &detail))?;
+                changes.push((at_ms / 1_000, status));
+            }
+            Ok(changes)
+        })
     }
 }
 

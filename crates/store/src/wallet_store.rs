@@ -433,6 +433,16 @@ impl Store {
 }
 
 impl WalletStore for Store {
+    fn wallet_audit<'a>(
+        &'a self,
+        event: &'a domain::audit::AuditEvent,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(domain::AuditStore::append_audit(
+            self,
+            std::slice::from_ref(event),
+        ))
+    }
+
     fn insert_card<'a>(&'a self, card: &'a StoredCard) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
             sqlx::query(

@@ -12,6 +12,7 @@ pub(crate) mod password_strength;
 pub(crate) mod security;
 pub(crate) mod staff;
 pub(crate) mod staff_admin;
+pub(crate) mod staff_wallet;
 pub(crate) mod stolen;
 pub(crate) mod support;
 pub(crate) mod support_staff;
@@ -211,6 +212,7 @@ pub(crate) fn routes(limiter: IpLimiter) -> Router<AppState> {
         .route("/api/v1/transactions/{id}", get(wallet::transaction))
         .route("/api/v1/statements/{month}", get(wallet::statement))
         .route("/api/v1/spending", get(wallet::spending))
+        .merge(staff_wallet::routes())
         .route("/api/v1/help/categories", get(help::list_categories))
         .route("/api/v1/help/articles", get(help::list_articles))
         .route("/api/v1/help/articles/{slug}", get(help::get_article))

@@ -247,6 +247,15 @@ error_codes! {
     AccountRestricted => "account_restricted", FORBIDDEN;
     /// The Idempotency-Key header must have 1 to 200 visible ASCII characters.
     InvalidIdempotencyKey => "invalid_idempotency_key", BAD_REQUEST;
+    // --- live chat and appeals ---
+    /// The chat has ended; nothing more can be sent in it.
+    ChatClosed => "chat_closed", CONFLICT;
+    /// The account is neither locked nor frozen: there is nothing to appeal.
+    AppealNotNeeded => "appeal_not_needed", CONFLICT;
+    /// The account already has an appeal waiting for review.
+    AppealAlreadyOpen => "appeal_already_open", CONFLICT;
+    /// The appeal was already approved or rejected.
+    AppealAlreadyDecided => "appeal_already_decided", CONFLICT;
     // --- identity verification (KYC) ---
     /// A verification request came without any document.
     KycDocumentsMissing => "kyc_documents_missing", BAD_REQUEST;

@@ -1,5 +1,6 @@
 //! The two languages OKPay speaks, how a request's language is chosen, and everything said in them.
 
+mod console;
 mod currencies;
 mod errors;
 mod negotiation;
@@ -8,12 +9,17 @@ mod security;
 mod staff_admin;
 mod strength;
 mod support;
+mod wallet;
 
 use std::convert::Infallible;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
+pub use console::{
+    CANNED_REPLIES, ConsoleText, DiagnoseText, SelfHelpText, StolenText, TicketsText,
+    agent_status_name, ticket_category_name, ticket_status_name, wallet_code_name,
+};
 pub use currencies::currency_name;
 pub use errors::{ErrorText, error_text};
 pub use negotiation::{
@@ -26,6 +32,10 @@ pub use strength::{strength_suggestion_text, strength_warning_text};
 pub use support::{
     ContactText, OfficialCheckText, StatusText, SupportFrameText, service_name, service_state_name,
     weekday_name,
+};
+pub use wallet::{
+    FinanceText, RecordsText, WalletText, category_name, limit_kind_name, record_kind_name,
+    record_status_name,
 };
 
 /// A language OKPay answers in. English is the default for anyone who does not ask for Chinese.

@@ -2,6 +2,8 @@
 
 mod accept;
 mod api;
+mod appeals;
+mod chat;
 mod error;
 mod error_body;
 mod help_markdown;
@@ -23,6 +25,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 pub use api::auth::CurrentUser;
 pub use api::staff::StaffUser;
+pub use chat::LiveChat;
 pub use error::{ApiError, ErrorCode};
 pub use error_body::{ErrorBody, ErrorObject};
 pub use i18n::Locale;
@@ -66,6 +69,16 @@ pub struct AppState {
     /// Tickets (工单); `None` in tests of the HTTP face alone, where their routes answer
     /// `not_found`.
     pub tickets: Option<Arc<domain::tickets::Tickets>>,
+    /// The simulated card processor's and bank rail's slow/down switch; `None` when a real
+    /// provider is plugged in (or in tests of the HTTP face alone).
+    pub rail_switch: Option<Arc<domain::wallet::RailSwitch>>,
+    /// Money leaving a wallet of about this many yuan or more needs step-up (`money.move`);
+    /// 0 turns it off.
+    pub step_up_money_yuan: u64,
+    /// Live chat and its sockets; `None` in tests of the HTTP face alone.
+    pub chat: Option<LiveChat>,
+    /// Unlock appeals; `None` in tests of the HTTP face alone.
+    pub appeals: Option<Arc<domain::appeals::Appeals>>,
     /// Identity verification (KYC); `None` in tests of the HTTP face alone, where its routes
     /// answer `not_found`.
     pub kyc: Option<Arc<domain::kyc::Kyc>>,
@@ -90,6 +103,8 @@ pub fn router(state: AppState) -> Router {
     let routes =
         Router::new()
             .merge(api::routes(limiter.clone()))
+            .merge(chat::routes())
+            .merge(appeals::routes(limiter.clone()))
             .merge(pages::routes(secure_cookies, limiter).layer(
                 axum::middleware::from_fn_with_state(state.clone(), pages::with_notices),
             ))

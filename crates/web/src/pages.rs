@@ -1,7 +1,8 @@
-//! The server-rendered pages: home, sign-up, sign-in, account, the support pages, the error
-//! page, and the assets they share. Page sessions live in `session`, form protection in `csrf`.
+//! The server-rendered pages: home, sign-up, sign-in, account, the support pages, the wallet
+//! and its records, the error page, and the assets they share. Page sessions live in `session`, form protection in `csrf`.
 
 mod account;
+mod agent_console;
 mod assets;
 mod auth;
 mod banner;
@@ -10,14 +11,19 @@ mod error_page;
 mod help;
 mod home;
 mod kyc;
-mod layout;
+pub(crate) mod layout;
+mod records;
 mod security;
 pub(crate) mod session;
 mod staff;
 mod staff_admin;
+mod staff_finance;
 mod staff_support;
 mod step_up;
 mod support;
+mod tickets;
+mod wallet;
+mod wallet_moves;
 
 use askama::Template;
 use axum::Router;
@@ -59,9 +65,11 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
             "/staff/setup/{token}",
             get(staff::setup_form).post(staff::setup),
         )
-        .route_layer(from_fn_with_state(limiter, limit_posts_by_ip));
+        .route_layer(from_fn_with_state(limiter.clone(), limit_posts_by_ip));
     Router::new()
         .merge(limited)
+        .merge(tickets::routes(limiter.clone()))
+        .merge(agent_console::routes())
         .merge(step_up::routes())
         .merge(staff_admin::routes())
         .merge(kyc::routes())
@@ -93,6 +101,9 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
         .route("/help/c/{category}", get(help::help_category))
         .route("/help/{slug}", get(help::help_article))
         .route("/help/{slug}/feedback", post(help::help_feedback))
+        .merge(wallet::routes())
+        .merge(crate::chat::page_routes())
+        .merge(crate::appeals::page_routes(limiter))
         .layer(from_fn_with_state(secure_cookies, csrf::ensure_csrf_cookie))
         .route(assets::STYLESHEET_PATH, get(assets::stylesheet))
         .route(

@@ -25,6 +25,8 @@ pub enum CodePurpose {
     AccountStolen,
     /// A two-factor recovery code (kept as a digest like the others, but never sent).
     RecoveryCode,
+    /// An unlock appeal from someone who cannot sign in: proves they hold the address.
+    Appeal,
 }
 
 impl CodePurpose {
@@ -37,6 +39,7 @@ impl CodePurpose {
             Self::StaffSetup => "staff_setup",
             Self::AccountStolen => "account_stolen",
             Self::RecoveryCode => "recovery_code",
+            Self::Appeal => "appeal",
         }
     }
 }

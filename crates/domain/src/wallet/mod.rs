@@ -39,7 +39,7 @@ pub use service::{
     WalletRules, WithdrawalView,
 };
 pub use simulator::{
-    RailMode, RailSwitch, SimulatedRail, TEST_BANK_ACCOUNTS, TEST_CARDS, TestBankAccount,
-    TestBankAccountOutcome, TestCard, TestCardOutcome,
+    RAIL_DELAY_MAX_MS, RailMode, RailSwitch, SimulatedRail, TEST_BANK_ACCOUNTS, TEST_CARDS,
+    TestBankAccount, TestBankAccountOutcome, TestCard, TestCardOutcome,
 };
 pub use writer::{ResponseToKeep, WalletWriter, WriteJob};

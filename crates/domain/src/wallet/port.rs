@@ -171,6 +171,11 @@ pub struct RecordPage<'a> {
 /// The wallet's storage.
 pub trait WalletStore: Send + Sync + 'static {
     fn insert_card<'a>(&'a self, card: &'a StoredCard) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// Appends a staff action on the wallet (a withdrawal's review) to the audit log.
+    fn wallet_audit<'a>(
+        &'a self,
+        event: &'a crate::audit::AuditEvent,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
     fn cards<'a>(&'a self, user_id: &'a str) -> BoxFuture<'a, Result<Vec<StoredCard>, StoreError>>;
     /// Removes a card from the user's list; false when the user has no such card.
     fn remove_card<'a>(

@@ -1310,7 +1310,23 @@ impl Wallet {
             return Err(WalletError::NotReviewable(WithdrawalState::Processing));
         }
         self.store.update_record(&record).await?;
+        self.audit_review(staff_id, "withdrawal.approved", &withdrawal)
+            .await;
         Ok(WithdrawalView { withdrawal, record })
+    }
+
+    /// Writes a review to the audit log, after the review took effect: a failure here loses the
+    /// audit row (logged), never the review, which keeps who made it and why on the withdrawal.
+    async fn audit_review(&self, staff_id: &str, action: &'static str, withdrawal: &Withdrawal) {
+        let event = crate::audit::AuditEvent {
+            actor: crate::audit::Actor::Staff(staff_id.to_owned()),
+            action,
+            subject: withdrawal.id.clone(),
+            detail: withdrawal.review_reason.clone().unwrap_or_default(),
+        };
+        if let Err(error) = self.store.wallet_audit(&event).await {
+            tracing::error!(%error, withdrawal = %withdrawal.id, action, "a review was not audited");
+        }
     }
 
     /// Finance rejects with a reason the user reads: the hold is released.
@@ -1345,6 +1361,8 @@ impl Wallet {
         self.release(&withdrawal).await?;
         self.store.update_record(&record).await?;
         self.tell_withdrawal_end(&withdrawal, "rejected", Some(reason.trim()), now)
+            .await;
+        self.audit_review(staff_id, "withdrawal.rejected", &withdrawal)
             .await;
         Ok(WithdrawalView { withdrawal, record })
     }

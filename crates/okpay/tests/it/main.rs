@@ -1,10 +1,15 @@
 //! Integration tests: the real app over HTTP, and the real binary, on SQLite and PostgreSQL.
 
+mod appeals;
 mod auth;
 mod browser;
 mod browser_accounts;
+mod chat;
+mod chat_browser;
 mod cli;
 mod community;
+mod console;
+mod console_browser;
 mod crash;
 mod help;
 mod helpers;
@@ -21,3 +26,5 @@ mod staff_admin_browser;
 mod support;
 mod tickets;
 mod wallet;
+mod wallet_browser;
+mod wallet_pages;

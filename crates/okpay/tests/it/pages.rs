@@ -20,6 +20,12 @@ impl Jar {
             .join("; ")
     }
 
+    /// Sets a cookie as if the server had (a staff session made by a test, say).
+    pub(crate) fn set(&mut self, name: &str, value: &str) {
+        self.0.retain(|(known, _)| known != name);
+        self.0.push((name.to_owned(), value.to_owned()));
+    }
+
     /// Keeps the response's cookies and returns their `Set-Cookie` lines.
     fn keep(&mut self, response: &reqwest::Response) -> Vec<String> {
         let mut lines = Vec::new();

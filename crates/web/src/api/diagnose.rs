@@ -79,7 +79,7 @@ async fn records(
 }
 
 /// The whole diagnosis as JSON; also the context a ticket opened from it carries.
-async fn diagnosis(
+pub(crate) async fn diagnosis(
     state: &AppState,
     user_id: &str,
     locale: Locale,

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::identity::ResetError;
-use domain::tickets::NewTicket;
+use domain::tickets::{NewTicket, Ticket};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -17,7 +17,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::i18n::Locale;
 use crate::json::ApiJson;
 
-fn stolen_error(error: ResetError) -> ApiError {
+pub(crate) fn stolen_error(error: ResetError) -> ApiError {
     match error {
         ResetError::InvalidLogin(error) => invalid_login(&error, "login"),
         ResetError::NoLiveCode => ApiError::new(ErrorCode::NoCodePending),
@@ -61,11 +61,35 @@ pub(crate) async fn confirm(
     locale: Locale,
     ApiJson(body): ApiJson<StolenConfirm>,
 ) -> Result<Json<Value>, ApiError> {
+    let ticket = freeze_and_open_ticket(
+        &state,
+        locale,
+        body.login.trim(),
+        body.code.trim(),
+        &body.description,
+    )
+    .await?;
+    Ok(Json(json!({
+        "status": "frozen",
+        "ticket_id": ticket.id,
+        "priority": ticket.priority,
+    })))
+}
+
+/// Checks the code, freezes the account and opens its security ticket: the API's and the
+/// page's one step.
+pub(crate) async fn freeze_and_open_ticket(
+    state: &AppState,
+    locale: Locale,
+    login: &str,
+    code: &str,
+    description: &str,
+) -> Result<Ticket, ApiError> {
     let now = unix_now();
-    let tickets = tickets_of(&state)?;
+    let tickets = tickets_of(state)?;
     let user_id = state
         .security
-        .confirm_stolen(body.login.trim(), body.code.trim(), now)
+        .confirm_stolen(login, code, now)
         .await
         .map_err(stolen_error)?;
     let (subject, fallback) = match locale {
@@ -78,12 +102,12 @@ pub(crate) async fn confirm(
             "The owner reported the account stolen through the fast lane.",
         ),
     };
-    let description = if body.description.trim().is_empty() {
+    let description = if description.trim().is_empty() {
         fallback.to_owned()
     } else {
-        body.description
+        description.to_owned()
     };
-    let ticket = tickets
+    tickets
         .open(
             &user_id,
             NewTicket {
@@ -97,10 +121,5 @@ pub(crate) async fn confirm(
             now,
         )
         .await
-        .map_err(ticket_error)?;
-    Ok(Json(json!({
-        "status": "frozen",
-        "ticket_id": ticket.id,
-        "priority": ticket.priority,
-    })))
+        .map_err(ticket_error)
 }

@@ -32,6 +32,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::auth::CurrentUser;
+use crate::api::security::step_up_token;
 use crate::api::support::explained;
 use crate::error::{ApiError, ErrorCode};
 use crate::error_body::ErrorBody;
@@ -111,6 +112,40 @@ pub(crate) fn wallet_error(error: WalletError) -> ApiError {
     api
 }
 
+/// The threshold at or above which money leaving in `currency` needs step-up, if any.
+pub(crate) fn step_up_threshold(state: &AppState, currency: Currency) -> Option<Amount> {
+    // Far above any limit; keeps the scaling within an amount.
+    const YUAN_MAX: u64 = 1_000_000_000;
+    (state.step_up_money_yuan > 0).then(|| {
+        let yuan = state.step_up_money_yuan.min(YUAN_MAX) as i64;
+        domain::nominal::about_yuan(currency, yuan)
+    })
+}
+
+/// Refuses with `step_up_required` (or `step_up_invalid`) a movement out at or above the
+/// step-up threshold unless `token` is a fresh step-up token for `money.move`, which it spends.
+pub(crate) async fn require_money_step_up(
+    state: &AppState,
+    user_id: &str,
+    amount: Amount,
+    currency: Currency,
+    token: Option<&str>,
+) -> Result<(), ApiError> {
+    match step_up_threshold(state, currency) {
+        Some(threshold) if amount >= threshold => state
+            .security
+            .require_step_up(
+                user_id,
+                domain::identity::StepUpAction::MoveMoney,
+                token,
+                crate::api::auth::unix_now(),
+            )
+            .await
+            .map_err(crate::api::security::step_up_error),
+        _ => Ok(()),
+    }
+}
+
 fn money(amount: Amount, currency: Currency) -> Value {
     json!({"amount": amount.minor(), "currency": currency.code()})
 }
@@ -153,7 +188,7 @@ pub(crate) fn record_json(record: &TransactionRecord, locale: Locale) -> Value {
     })
 }
 
-fn withdrawal_json(view: &WithdrawalView, locale: Locale) -> Value {
+pub(crate) fn withdrawal_json(view: &WithdrawalView, locale: Locale) -> Value {
     let mut value = record_json(&view.record, locale);
     value["bank_account_id"] = json!(view.withdrawal.bank_account_id);
     value["payout_attempts"] = json!(view.withdrawal.attempts);
@@ -209,7 +244,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_owned()))
 }
 
-fn request_hash(route: &str, body: &[u8]) -> String {
+pub(crate) fn request_hash(route: &str, body: &[u8]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(route.as_bytes());
     hasher.update([0]);
@@ -608,8 +643,9 @@ pub struct TransferRequest {
 
 #[utoipa::path(post, path = "/api/v1/transfers", tag = "wallet", security(("bearer" = [])),
     request_body = TransferRequest,
-    params(("Idempotency-Key" = Option<String>, Header)),
+    params(("Idempotency-Key" = Option<String>, Header), ("X-Step-Up-Token" = Option<String>, Header)),
     responses((status = 201, description = "The completed transfer; the receiver is told"),
+        (status = 403, description = "`step_up_required` or `step_up_invalid`: at or above the configured step-up amount, send `X-Step-Up-Token` for `money.move`", body = ErrorBody),
         (status = 404, description = "`recipient_not_found`", body = ErrorBody),
         (status = 422, description = "`insufficient_funds`, `limit_exceeded`", body = ErrorBody)))]
 pub(crate) async fn transfer(
@@ -621,6 +657,8 @@ pub(crate) async fn transfer(
 ) -> Result<Response, ApiError> {
     let wallet = wallet(&state)?;
     let user_id = user.user_id.as_str();
+    let step_up = step_up_token(&headers).map(str::to_owned);
+    let state = &state;
     idempotent(
         wallet,
         user_id,
@@ -628,6 +666,15 @@ pub(crate) async fn transfer(
         "transfers",
         &bytes,
         |key| async move {
+            let amount = Amount::from_minor(body.money.amount);
+            require_money_step_up(
+                state,
+                user_id,
+                amount,
+                body.money.currency,
+                step_up.as_deref(),
+            )
+            .await?;
             let record = wallet
                 .transfer(
                     user_id,
@@ -658,6 +705,7 @@ pub struct WithdrawalRequest {
     request_body = WithdrawalRequest,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, description = "The withdrawal, held and `reviewing`, with its `timeline`"),
+        (status = 403, description = "`step_up_required` or `step_up_invalid`: at or above the configured step-up amount, send `X-Step-Up-Token` for `money.move`", body = ErrorBody),
         (status = 400, description = "`amount_below_minimum`, `bank_account_currency_mismatch`", body = ErrorBody),
         (status = 422, description = "`insufficient_funds`, `limit_exceeded`", body = ErrorBody)))]
 pub(crate) async fn withdraw(
@@ -669,6 +717,8 @@ pub(crate) async fn withdraw(
 ) -> Result<Response, ApiError> {
     let wallet = wallet(&state)?;
     let user_id = user.user_id.as_str();
+    let step_up = step_up_token(&headers).map(str::to_owned);
+    let state = &state;
     idempotent(
         wallet,
         user_id,
@@ -676,6 +726,15 @@ pub(crate) async fn withdraw(
         "withdrawals",
         &bytes,
         |key| async move {
+            let amount = Amount::from_minor(body.money.amount);
+            require_money_step_up(
+                state,
+                user_id,
+                amount,
+                body.money.currency,
+                step_up.as_deref(),
+            )
+            .await?;
             let view = wallet
                 .withdraw(
                     user_id,
@@ -772,6 +831,7 @@ pub struct RemittanceRequest {
     request_body = RemittanceRequest,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, description = "The completed remittance; the receiver is told"),
+        (status = 403, description = "`step_up_required` or `step_up_invalid`: at or above the configured step-up amount, send `X-Step-Up-Token` for `money.move`", body = ErrorBody),
         (status = 409, description = "`quote_expired`, `quote_mismatch`", body = ErrorBody)))]
 pub(crate) async fn remit(
     State(state): State<AppState>,
@@ -783,6 +843,8 @@ pub(crate) async fn remit(
     let wallet = wallet(&state)?;
     let target = parse_currency(&body.target_currency, "target_currency")?;
     let user_id = user.user_id.as_str();
+    let step_up = step_up_token(&headers).map(str::to_owned);
+    let state = &state;
     idempotent(
         wallet,
         user_id,
@@ -790,6 +852,15 @@ pub(crate) async fn remit(
         "remittances",
         &bytes,
         |key| async move {
+            let amount = Amount::from_minor(body.money.amount);
+            require_money_step_up(
+                state,
+                user_id,
+                amount,
+                body.money.currency,
+                step_up.as_deref(),
+            )
+            .await?;
             let record = wallet
                 .remit(
                     user_id,
@@ -997,10 +1068,18 @@ pub(crate) async fn export_csv(
 ) -> Result<Response, ApiError> {
     let wallet = Arc::clone(wallet(&state)?);
     let filter = filter_of(&query, wallet.now(), wallet.rules().offset)?;
+    Ok(csv_export(wallet, user.user_id, filter))
+}
+
+/// The streamed CSV of `user_id`'s records that `filter` keeps, for the API and the pages.
+pub(crate) fn csv_export(
+    wallet: Arc<Wallet>,
+    user_id: String,
+    filter: TransactionFilter,
+) -> Response {
     // A small channel: the reader of the database never runs far ahead of the client, so the
     // memory an export takes does not grow with its size.
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    let user_id = user.user_id.clone();
     tokio::spawn(async move {
         let head = format!("{CSV_BOM}{}", csv_header());
         if sender.send(Ok(Bytes::from(head))).await.is_err() {
@@ -1038,7 +1117,7 @@ pub(crate) async fn export_csv(
             }
         }
     });
-    Ok((
+    (
         [
             (
                 CONTENT_TYPE,
@@ -1052,7 +1131,7 @@ pub(crate) async fn export_csv(
         ],
         Body::from_stream(ChunkStream(receiver)),
     )
-        .into_response())
+        .into_response()
 }
 
 /// `GET /statements/{month}` (`2026-11`): the month's records and totals per currency.
@@ -1075,50 +1154,14 @@ pub(crate) async fn statement(
     let (year, month_number) = month.split_once('-').ok_or_else(refused)?;
     let year: i32 = year.parse().map_err(|_| refused())?;
     let month_number: u32 = month_number.parse().map_err(|_| refused())?;
-    let (from, to) =
-        statement_range(year, month_number, wallet.rules().offset).ok_or_else(refused)?;
-    let mut records = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page = RecordPage {
-            filter: TransactionFilter {
-                from: Some(from),
-                to: Some(to),
-                ..Default::default()
-            },
-            after: after.as_deref(),
-            limit: EXPORT_PAGE,
-        };
-        let chunk = wallet
-            .records(&user.user_id, &page)
-            .await
-            .map_err(wallet_error)?;
-        let full = chunk.len() == EXPORT_PAGE as usize;
-        after = chunk.last().map(|r| r.id.clone());
-        records.extend(chunk);
-        if !full || records.len() >= 10_000 {
-            break;
-        }
-    }
-    let mut totals: BTreeMap<Currency, (i128, i128, i128, u64)> = BTreeMap::new();
-    for record in &records {
-        if record.status() != domain::records::TransactionStatus::Completed {
-            continue;
-        }
-        let entry = totals.entry(record.currency).or_default();
-        match record.direction {
-            domain::records::Direction::In => entry.0 += i128::from(record.amount.minor()),
-            domain::records::Direction::Out => entry.1 += i128::from(record.debited().minor()),
-            domain::records::Direction::Internal => entry.1 += i128::from(record.amount.minor()),
-        }
-        entry.2 += i128::from(record.fee.minor());
-        entry.3 += 1;
-        if let (domain::records::Direction::Internal, Some((arrived, currency))) =
-            (record.direction, record.arrived)
-        {
-            totals.entry(currency).or_default().0 += i128::from(arrived.minor());
-        }
-    }
+    let Statement {
+        from,
+        to,
+        records,
+        totals,
+    } = statement_of(wallet, &user.user_id, year, month_number)
+        .await?
+        .ok_or_else(refused)?;
     let totals: Vec<Value> = totals
         .iter()
         .map(|(currency, (money_in, money_out, fees, count))| {
@@ -1139,6 +1182,74 @@ pub(crate) async fn statement(
         "totals": totals,
         "data": data,
     })))
+}
+
+/// Totals of one currency in a statement: money in, money out, fees, count.
+pub(crate) type StatementTotals = BTreeMap<Currency, (i128, i128, i128, u64)>;
+
+/// A month's records (at most 10,000, newest first) and its totals per currency.
+pub(crate) struct Statement {
+    pub from: i64,
+    pub to: i64,
+    pub records: Vec<TransactionRecord>,
+    pub totals: StatementTotals,
+}
+
+/// The statement of `year`-`month` in the wallet's offset; `None` for a month that does not exist.
+pub(crate) async fn statement_of(
+    wallet: &Wallet,
+    user_id: &str,
+    year: i32,
+    month_number: u32,
+) -> Result<Option<Statement>, ApiError> {
+    let Some((from, to)) = statement_range(year, month_number, wallet.rules().offset) else {
+        return Ok(None);
+    };
+    let mut records = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = RecordPage {
+            filter: TransactionFilter {
+                from: Some(from),
+                to: Some(to),
+                ..Default::default()
+            },
+            after: after.as_deref(),
+            limit: EXPORT_PAGE,
+        };
+        let chunk = wallet.records(user_id, &page).await.map_err(wallet_error)?;
+        let full = chunk.len() == EXPORT_PAGE as usize;
+        after = chunk.last().map(|r| r.id.clone());
+        records.extend(chunk);
+        if !full || records.len() >= 10_000 {
+            break;
+        }
+    }
+    let mut totals = StatementTotals::new();
+    for record in &records {
+        if record.status() != domain::records::TransactionStatus::Completed {
+            continue;
+        }
+        let entry = totals.entry(record.currency).or_default();
+        match record.direction {
+            domain::records::Direction::In => entry.0 += i128::from(record.amount.minor()),
+            domain::records::Direction::Out => entry.1 += i128::from(record.debited().minor()),
+            domain::records::Direction::Internal => entry.1 += i128::from(record.amount.minor()),
+        }
+        entry.2 += i128::from(record.fee.minor());
+        entry.3 += 1;
+        if let (domain::records::Direction::Internal, Some((arrived, currency))) =
+            (record.direction, record.arrived)
+        {
+            totals.entry(currency).or_default().0 += i128::from(arrived.minor());
+        }
+    }
+    Ok(Some(Statement {
+        from,
+        to,
+        records,
+        totals,
+    }))
 }
 
 #[derive(Deserialize)]

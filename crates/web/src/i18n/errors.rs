@@ -883,6 +883,46 @@ pub fn error_text(code: ErrorCode, locale: Locale) -> ErrorText {
                 "Use 1 to 200 visible ASCII characters, such as a UUID.",
             ),
         ),
+        ErrorCode::ChatClosed => (
+            text(
+                "这次在线对话已经结束。",
+                "如还有问题，请在“在线客服”页面发起新的对话，或提交工单。",
+            ),
+            text(
+                "This chat has ended.",
+                "If you still need help, start a new chat on the Live chat page or file a ticket.",
+            ),
+        ),
+        ErrorCode::AppealNotNeeded => (
+            text(
+                "您的账户没有被锁定或冻结，无需申诉。",
+                "请直接登录；如仍无法登录，请使用“忘记密码”或联系客服。",
+            ),
+            text(
+                "Your account is neither locked nor frozen, so there is nothing to appeal.",
+                "Sign in as usual; if you still cannot, reset your password or contact support.",
+            ),
+        ),
+        ErrorCode::AppealAlreadyOpen => (
+            text(
+                "您已有一份申诉正在审核中。",
+                "请在申诉状态页查看进度，审核完成后我们会通过消息和邮件通知您。",
+            ),
+            text(
+                "You already have an appeal waiting for review.",
+                "Follow it on the appeal status page; we will tell you by message and e-mail when it is decided.",
+            ),
+        ),
+        ErrorCode::AppealAlreadyDecided => (
+            text(
+                "这份申诉已经处理完毕。",
+                "请刷新页面查看结果；如需再次申诉，请由用户重新提交。",
+            ),
+            text(
+                "This appeal has already been decided.",
+                "Reload the page to see the decision; a new appeal has to be filed by the user.",
+            ),
+        ),
         ErrorCode::KycDocumentsMissing => (
             text(
                 "没有收到证件文件。",

@@ -55,6 +55,7 @@ page_text! {
         nav_messages: "消息", "Messages";
         nav_security: "安全", "Security";
         unread_badge_label: "条未读消息", "unread messages";
+        nav_wallet: "钱包", "Wallet";
     }
 }
 

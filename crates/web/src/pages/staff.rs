@@ -153,9 +153,11 @@ pub(crate) async fn login(
         .await
     {
         Ok(signed_in) => {
-            // Admins have no use for the user search; their first page is the outbox.
+            // Admins have no use for the user search (their first page is the outbox), and
+            // finance's work is the withdrawal queue; everyone else starts at finding a user.
             let home = match signed_in.staff.role {
                 StaffRole::Admin => "/staff/outbox",
+                StaffRole::Finance => "/staff/withdrawals",
                 _ => "/staff/users",
             };
             let mut response = see_other(home);

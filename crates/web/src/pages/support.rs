@@ -51,6 +51,7 @@ struct ContactPage {
     title: &'static str,
     text: &'static ContactText,
     groups: Vec<ChannelGroup>,
+    self_help: &'static crate::i18n::SelfHelpText,
 }
 
 struct ChannelGroup {
@@ -157,6 +158,7 @@ pub(crate) async fn contact(
         title: text.title,
         text,
         groups,
+        self_help: crate::i18n::SelfHelpText::for_locale(locale),
     })
 }
 

@@ -1,0 +1,774 @@
+//! The support pages over HTTP on both databases: "What happened?", the ticket pages with uploads and ratings, the stolen-account page, and the agent console (SLA order and pauses, internal notes, the audited customer panel, roles).
+
+use domain::staff::StaffRole;
+use domain::tickets::{AuthorKind, Category, Ticket, TicketMessage, TicketStatus, TicketStore};
+use reqwest::multipart::{Form, Part};
+use serde_json::json;
+
+use crate::helpers::{Backend, TestApp, error_code, on_both_databases, spawn_app};
+use crate::tickets::{signed_in, staff_signed_in};
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR tiny screenshot";
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs() as i64
+}
+
+/// A browser's cookies for one person (or staff member), and their language.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: Vec<(String, String)>,
+    language: &'static str,
+}
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Browser<'a> {
+        Browser {
+            app,
+            cookies: Vec::new(),
+            language: "en",
+        }
+    }
+
+    fn with_cookie(mut self, name: &str, value: &str) -> Browser<'a> {
+        self.cookies.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn read(&mut self, response: reqwest::Response) -> Page {
+        for value in response.headers().get_all("set-cookie") {
+            let line = value.to_str().expect("text");
+            let pair = line.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                self.cookies.retain(|(known, _)| known != name);
+                if !value.is_empty() {
+                    self.cookies.push((name.to_owned(), value.to_owned()));
+                }
+            }
+        }
+        Page {
+            status: response.status().as_u16(),
+            location: response
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().expect("text").to_owned()),
+            body: response.text().await.expect("a body"),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let response = self
+            .app
+            .client
+            .get(self.app.url(path))
+            .header("accept", "text/html")
+            .header("accept-language", self.language)
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("answered");
+        self.read(response).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let response = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header("accept", "text/html")
+            .header("accept-language", self.language)
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encode_form(form))
+            .send()
+            .await
+            .expect("answered");
+        self.read(response).await
+    }
+
+    async fn post_multipart(&mut self, path: &str, form: Form) -> Page {
+        let response = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header("accept", "text/html")
+            .header("accept-language", self.language)
+            .header("cookie", self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .expect("answered");
+        self.read(response).await
+    }
+}
+
+fn encode_form(form: &[(&str, &str)]) -> String {
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|byte| {
+                if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                    (byte as char).to_string()
+                } else {
+                    format!("%{byte:02X}")
+                }
+            })
+            .collect()
+    };
+    form.iter()
+        .map(|(name, value)| format!("{name}={}", encode(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn csrf(page: &Page) -> String {
+    let marker = r#"name="csrf_token" value=""#;
+    let start = page.body.find(marker).expect("a form with a CSRF token") + marker.len();
+    page.body[start..start + 64].to_owned()
+}
+
+/// The ticket id a redirect to `/tickets/{id}…` or `/staff/tickets/{id}…` names.
+fn ticket_in(location: &str) -> String {
+    let start = location.find("tkt_").expect("a ticket id");
+    location[start..]
+        .split(['?', '/'])
+        .next()
+        .expect("an id")
+        .to_owned()
+}
+
+fn user_browser<'a>(app: &'a TestApp, token: &str) -> Browser<'a> {
+    Browser::new(app).with_cookie("okpay_session", token)
+}
+
+fn staff_browser<'a>(app: &'a TestApp, token: &str) -> Browser<'a> {
+    Browser::new(app).with_cookie("okpay_staff_session", token)
+}
+
+on_both_databases!(the_diagnose_page_explains_a_failed_top_up_and_opens_a_ticket_with_it);
+async fn the_diagnose_page_explains_a_failed_top_up_and_opens_a_ticket_with_it(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let mei = crate::wallet::person(&app, "diagnose-page@example.com").await;
+    let now = now();
+    crate::support::admin(&app)
+        .create_announcement(
+            crate::support::card_topup_maintenance(now - 60, now + 3_600),
+            "stf_admin",
+            now,
+        )
+        .await
+        .expect("a notice");
+    let card = crate::wallet::add_card(&app, &mei, "4000 0000 0000 9995").await;
+    let refused = crate::wallet::top_up(&app, &mei, &card, 1_000, "CNY").await;
+    assert!(refused.status >= 400, "{}", refused.body);
+    // A withdrawal on its way, and five wrong passwords that lock sign-in.
+    let good_card = crate::wallet::add_card(&app, &mei, "4242 4242 4242 4242").await;
+    let bank = crate::wallet::add_bank_account(&app, &mei, "6222 0000 0000 0001", "CNY").await;
+    for (key, path, body) in [
+        (
+            "diag-topup",
+            "/api/v1/topups",
+            json!({"card_id": good_card, "amount": 200_000, "currency": "CNY"}),
+        ),
+        (
+            "diag-withdrawal",
+            "/api/v1/withdrawals",
+            json!({"bank_account_id": bank, "amount": 20_000, "currency": "CNY"}),
+        ),
+    ] {
+        let answer = crate::wallet::call(&app, &mei, "POST", path, Some(body), Some(key)).await;
+        assert_eq!(answer.status, 201, "{path}: {}", answer.body);
+    }
+    for _ in 0..5 {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"login": mei.email, "password": "wrong-password-123"}))
+            .send()
+            .await
+            .expect("answered");
+    }
+
+    // Signed out, the page sends the browser to sign in first.
+    let anonymous = Browser::new(&app).get("/diagnose").await;
+    assert_eq!(anonymous.status, 303);
+    assert!(
+        anonymous
+            .location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("/login?next="))
+    );
+
+    let mut browser = user_browser(&app, &mei.token);
+    let contact = browser.get("/contact").await;
+    assert!(
+        contact.body.contains(r#"<a href="/diagnose">"#),
+        "found from /contact"
+    );
+    let page = browser.get("/diagnose").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("What happened?"));
+    assert!(page.body.contains(r#"data-reason="insufficient_funds""#));
+    assert!(
+        page.body.contains("Card top-up maintenance"),
+        "the notice that explains it"
+    );
+    assert!(page.body.contains("id=\"diagnose-limits\""));
+    assert!(page.body.contains("id=\"diagnose-lock\""), "{}", page.body);
+    assert!(
+        page.body
+            .contains(r#"<dd id="diagnose-lock-failures">5</dd>"#)
+    );
+    assert!(page.body.contains("id=\"diagnose-lock-until\""));
+    let withdrawals = &page.body[page
+        .body
+        .find("id=\"diagnose-withdrawals\"")
+        .expect("the part")..];
+    assert!(withdrawals.contains("200.00 CNY"), "{withdrawals}");
+    assert!(withdrawals.contains("Next expected step"));
+    browser.language = "zh-CN";
+    let chinese = browser.get("/diagnose").await;
+    assert!(chinese.body.contains("发生了什么？"));
+    assert!(chinese.body.contains("下一步"));
+    browser.language = "en";
+
+    // The form opens the ticket with the diagnosis and a screenshot in one post.
+    let token = csrf(&page);
+    let form = |token: &str| {
+        Form::new()
+            .text("csrf_token", token.to_owned())
+            .text("with_diagnosis", "1")
+            .text("category", "top_up")
+            .text("transaction_id", "")
+            .text("description", "My top-up failed, what now?")
+            .part(
+                "attachments",
+                Part::bytes(PNG.to_vec()).file_name("declined.png"),
+            )
+    };
+    let forged = browser.post_multipart("/tickets/new", form("00")).await;
+    assert_eq!(forged.status, 403);
+    let opened = browser.post_multipart("/tickets/new", form(&token)).await;
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    let id = ticket_in(opened.location.as_deref().expect("a location"));
+    let thread = browser.get(&format!("/tickets/{id}")).await;
+    assert_eq!(thread.status, 200);
+    assert!(thread.body.contains("id=\"ticket-context\""));
+    assert!(
+        thread.body.contains("insufficient_funds"),
+        "the diagnosis goes with it"
+    );
+    assert!(thread.body.contains("declined.png"));
+    assert!(thread.body.contains("Question after the self-diagnosis"));
+    app.stop().await;
+}
+
+on_both_databases!(
+    a_ticket_filed_on_the_pages_with_a_screenshot_is_answered_in_the_console_and_rated
+);
+async fn a_ticket_filed_on_the_pages_with_a_screenshot_is_answered_in_the_console_and_rated(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (user_token, _) = signed_in(&app, "pages-ticket@example.com").await;
+    let (agent_token, agent_id) = staff_signed_in(&app, StaffRole::Agent).await;
+    let mut user = user_browser(&app, &user_token);
+    let form_page = user.get("/tickets/new").await;
+    assert_eq!(form_page.status, 200);
+    let token = csrf(&form_page);
+    let form = |token: &str, file: &[u8]| {
+        Form::new()
+            .text("csrf_token", token.to_owned())
+            .text("category", "top_up")
+            .text("subject", "Top-up failed")
+            .text("description", "The top-up failed twice this morning.")
+            .text("transaction_id", "")
+            .part(
+                "attachments",
+                Part::bytes(file.to_vec()).file_name("screen.png"),
+            )
+    };
+    // No token, no ticket; a file that is not an image or PDF is refused by its content.
+    let forged = user.post_multipart("/tickets/new", form("00", PNG)).await;
+    assert_eq!(forged.status, 403);
+    let refused = user
+        .post_multipart("/tickets/new", form(&token, b"MZ\x90\0 not a picture"))
+        .await;
+    assert_eq!(refused.status, 415, "{}", refused.body);
+    assert!(refused.body.contains("id=\"ticket-error\""));
+    let created = user.post_multipart("/tickets/new", form(&token, PNG)).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let id = ticket_in(created.location.as_deref().expect("a location"));
+    let thread = user.get(&format!("/tickets/{id}?done=created")).await;
+    assert!(thread.body.contains("id=\"ticket-notice\""));
+    assert!(thread.body.contains("screen.png"));
+    let href_start = thread.body.find("/attachments/att_").expect("a link");
+    let href = format!(
+        "/tickets/{id}{}",
+        &thread.body[href_start..].split('"').next().expect("a link")
+    );
+    let download = app
+        .client
+        .get(app.url(&href))
+        .header("cookie", format!("okpay_session={user_token}"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.headers()["content-type"], "image/png");
+    assert_eq!(download.bytes().await.expect("bytes").as_ref(), PNG);
+    let list = user.get("/tickets").await;
+    assert!(list.body.contains(&id));
+
+    // The agent answers from the console: a note for colleagues, then a reply.
+    let mut agent = staff_browser(&app, &agent_token);
+    let console = agent.get(&format!("/staff/tickets/{id}")).await;
+    assert_eq!(console.status, 200, "{}", console.body);
+    assert!(console.body.contains("id=\"customer-panel\""));
+    assert!(console.body.contains("pages-ticket@example.com"));
+    let staff_token = csrf(&console);
+    let claimed = agent
+        .post(
+            &format!("/staff/tickets/{id}/claim"),
+            &[("csrf_token", &staff_token)],
+        )
+        .await;
+    assert_eq!(claimed.status, 303);
+    let note = agent
+        .post(
+            &format!("/staff/tickets/{id}/reply"),
+            &[
+                ("csrf_token", &staff_token),
+                ("body", "Internal: card issuer flagged it, do not tell."),
+                ("internal", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(note.status, 303);
+    // A canned reply arrives in the reply box in the customer's language.
+    let canned = agent
+        .get(&format!("/staff/tickets/{id}?canned=topup_failed"))
+        .await;
+    assert!(
+        canned.body.contains("did not go through"),
+        "{}",
+        canned.body
+    );
+    let replied = agent
+        .post(
+            &format!("/staff/tickets/{id}/reply"),
+            &[
+                ("csrf_token", &staff_token),
+                ("body", "Your card declined it; nothing was charged."),
+            ],
+        )
+        .await;
+    assert_eq!(replied.status, 303);
+    let console = agent.get(&format!("/staff/tickets/{id}")).await;
+    assert!(console.body.contains("card issuer flagged it"));
+    assert!(console.body.contains(&agent_id), "claimed by the agent");
+
+    let thread = user.get(&format!("/tickets/{id}")).await;
+    assert!(thread.body.contains("nothing was charged"));
+    assert!(
+        !thread.body.contains("card issuer flagged it"),
+        "internal notes never reach the user"
+    );
+    assert!(
+        !thread.body.contains("id=\"ticket-rate\""),
+        "not solved yet"
+    );
+
+    let solved = agent
+        .post(
+            &format!("/staff/tickets/{id}/status"),
+            &[("csrf_token", &staff_token), ("status", "solved")],
+        )
+        .await;
+    assert_eq!(solved.status, 303);
+    let thread = user.get(&format!("/tickets/{id}")).await;
+    assert!(thread.body.contains("id=\"ticket-rate\""));
+    let user_token_csrf = csrf(&thread);
+    let rated = user
+        .post(
+            &format!("/tickets/{id}/rate"),
+            &[
+                ("csrf_token", &user_token_csrf),
+                ("rating", "5"),
+                ("comment", "Quick and clear"),
+            ],
+        )
+        .await;
+    assert_eq!(rated.status, 303);
+    let thread = user.get(&format!("/tickets/{id}")).await;
+    assert!(thread.body.contains("id=\"ticket-rating\""));
+    assert!(thread.body.contains("Quick and clear"));
+    let again = user
+        .post(
+            &format!("/tickets/{id}/rate"),
+            &[("csrf_token", &user_token_csrf), ("rating", "1")],
+        )
+        .await;
+    assert_eq!(again.status, 409);
+    app.stop().await;
+}
+
+fn stored_ticket(
+    user_id: &str,
+    category: Category,
+    status: TicketStatus,
+    created_at: i64,
+) -> Ticket {
+    Ticket {
+        id: domain::ids::new_id("tkt"),
+        user_id: user_id.to_owned(),
+        category,
+        subject: format!("{} {}", category.name(), created_at),
+        description: "Stored by the test.".into(),
+        transaction_id: None,
+        status,
+        priority: category.priority(),
+        assignee: None,
+        context: String::new(),
+        rating: None,
+        rating_comment: None,
+        created_at,
+        updated_at: created_at,
+        solved_at: None,
+    }
+}
+
+/// The queue's rows as `(ticket id, SLA state)`, top first.
+fn queue_rows(page: &Page) -> Vec<(String, String)> {
+    page.body
+        .split("<tr class=\"sla-")
+        .skip(1)
+        .map(|row| {
+            let id_start = row.find("data-id=\"").expect("an id") + 9;
+            let id = row[id_start..].split('"').next().expect("an id").to_owned();
+            let sla_start = row.find("data-sla=\"").expect("a state") + 10;
+            let sla = row[sla_start..]
+                .split('"')
+                .next()
+                .expect("a state")
+                .to_owned();
+            (id, sla)
+        })
+        .collect()
+}
+
+on_both_databases!(the_console_puts_breaches_and_risks_first_and_pauses_while_waiting_on_the_user);
+async fn the_console_puts_breaches_and_risks_first_and_pauses_while_waiting_on_the_user(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (user_token, user_id) = signed_in(&app, "sla@example.com").await;
+    let (agent_token, _) = staff_signed_in(&app, StaffRole::Agent).await;
+    let store = &app.running.store;
+    let now = now();
+    // Each case is chosen far from its boundary, so the time of day the test runs at and a
+    // slow machine cannot change its outcome: ten days hold far more than 24 service hours.
+    let old_other = stored_ticket(
+        &user_id,
+        Category::Other,
+        TicketStatus::Open,
+        now - 10 * 86_400,
+    );
+    let late_security = stored_ticket(
+        &user_id,
+        Category::Security,
+        TicketStatus::Open,
+        now - 2 * 3_600,
+    );
+    let risky_security = stored_ticket(
+        &user_id,
+        Category::Security,
+        TicketStatus::Open,
+        now - 50 * 60,
+    );
+    let fresh_top_up = stored_ticket(&user_id, Category::TopUp, TicketStatus::Open, now);
+    let waiting = stored_ticket(
+        &user_id,
+        Category::Security,
+        TicketStatus::WaitingOnCustomer,
+        now - 3 * 3_600,
+    );
+    let solved = stored_ticket(
+        &user_id,
+        Category::Fees,
+        TicketStatus::Solved,
+        now - 5 * 86_400,
+    );
+    for ticket in [
+        &old_other,
+        &late_security,
+        &risky_security,
+        &fresh_top_up,
+        &waiting,
+        &solved,
+    ] {
+        store.insert_ticket(ticket).await.expect("stored");
+    }
+    // The agent answered the waiting ticket within ten minutes; the user has not written back.
+    store
+        .insert_message(&TicketMessage {
+            id: domain::ids::new_id("tkm"),
+            ticket_id: waiting.id.clone(),
+            author_kind: AuthorKind::Staff,
+            author_id: "stf_x".into(),
+            body: "Please send a screenshot.".into(),
+            internal: false,
+            created_at: waiting.created_at + 600,
+        })
+        .await
+        .expect("stored");
+
+    let mut agent = staff_browser(&app, &agent_token);
+    let queue = agent.get("/staff/tickets").await;
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    let rows = queue_rows(&queue);
+    let expected = vec![
+        (old_other.id.clone(), "breached".to_owned()),
+        (late_security.id.clone(), "breached".to_owned()),
+        (risky_security.id.clone(), "at_risk".to_owned()),
+        (fresh_top_up.id.clone(), "on_track".to_owned()),
+        (waiting.id.clone(), "paused".to_owned()),
+    ];
+    assert_eq!(rows, expected, "solved tickets leave the default queue");
+    let solved_tab = agent.get("/staff/tickets?status=solved").await;
+    assert_eq!(
+        queue_rows(&solved_tab),
+        vec![(solved.id.clone(), "stopped".to_owned())]
+    );
+    let security = agent.get("/staff/tickets?category=security").await;
+    assert_eq!(queue_rows(&security).len(), 3);
+    assert!(security.body.contains("Security: 1 hour"));
+
+    // The user writes back three hours after opening: the clock starts again from their
+    // message, so the ticket is on track, not three hours late.
+    let mut user = user_browser(&app, &user_token);
+    let thread = user.get(&format!("/tickets/{}", waiting.id)).await;
+    let answered = user
+        .post(
+            &format!("/tickets/{}/reply", waiting.id),
+            &[("csrf_token", &csrf(&thread)), ("body", "Here it is.")],
+        )
+        .await;
+    assert_eq!(answered.status, 303);
+    let queue = agent.get("/staff/tickets").await;
+    let row = queue_rows(&queue)
+        .into_iter()
+        .find(|(id, _)| *id == waiting.id)
+        .expect("listed");
+    assert_eq!(row.1, "on_track");
+
+    // The late security ticket: the agent asks the user to wait on their side by status alone.
+    let console = agent
+        .get(&format!("/staff/tickets/{}", late_security.id))
+        .await;
+    assert!(console.body.contains(r#"data-sla="breached""#));
+    let paused = agent
+        .post(
+            &format!("/staff/tickets/{}/status", late_security.id),
+            &[
+                ("csrf_token", &csrf(&console)),
+                ("status", "waiting_on_customer"),
+            ],
+        )
+        .await;
+    assert_eq!(paused.status, 303);
+    let sla_of = |page: &Page, id: &str| {
+        queue_rows(page)
+            .into_iter()
+            .find(|(row, _)| row == id)
+            .map(|(_, sla)| sla)
+            .expect("listed")
+    };
+    assert_eq!(
+        sla_of(&agent.get("/staff/tickets").await, &late_security.id),
+        "paused"
+    );
+    let thread = user.get(&format!("/tickets/{}", late_security.id)).await;
+    let answered = user
+        .post(
+            &format!("/tickets/{}/reply", late_security.id),
+            &[("csrf_token", &csrf(&thread)), ("body", "Done, see above.")],
+        )
+        .await;
+    assert_eq!(answered.status, 303);
+    assert_eq!(
+        sla_of(&agent.get("/staff/tickets").await, &late_security.id),
+        "on_track",
+        "the two hours before the pause are not held against the agents"
+    );
+    app.stop().await;
+}
+
+on_both_databases!(every_customer_view_is_audited_and_other_roles_are_refused);
+async fn every_customer_view_is_audited_and_other_roles_are_refused(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (user_token, user_id) = signed_in(&app, "audited@example.com").await;
+    let (agent_token, agent_id) = staff_signed_in(&app, StaffRole::Agent).await;
+    let (finance_token, _) = staff_signed_in(&app, StaffRole::Finance).await;
+    let ticket = stored_ticket(&user_id, Category::Account, TicketStatus::Open, now());
+    app.running
+        .store
+        .insert_ticket(&ticket)
+        .await
+        .expect("stored");
+    // The owner freezes the account: the panel shows it with its source.
+    let frozen = app
+        .client
+        .post(app.url("/api/v1/me/freeze"))
+        .bearer_auth(&user_token)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(frozen.status(), 200);
+
+    let mut agent = staff_browser(&app, &agent_token);
+    for _ in 0..2 {
+        let page = agent.get(&format!("/staff/tickets/{}", ticket.id)).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("id=\"panel-events\""));
+        assert!(page.body.contains("account.frozen"));
+        assert!(page.body.contains("via=owner"), "{}", page.body);
+    }
+    let views: Vec<(String, String)> = app
+        .running
+        .store
+        .audit_actions_about(&user_id)
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|(_, action)| action == "ticket.customer_viewed")
+        .collect();
+    assert_eq!(views.len(), 2, "one audit row per view");
+    assert!(views.iter().all(|(actor, _)| actor.contains(&agent_id)));
+
+    // Finance staff are not agents; nobody signed out gets in.
+    let mut finance = staff_browser(&app, &finance_token);
+    assert_eq!(finance.get("/staff/tickets").await.status, 403);
+    let refused = finance.get(&format!("/staff/tickets/{}", ticket.id)).await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.body.contains("staff_role_forbidden"));
+    let csrf_page = finance.get("/staff").await;
+    let token = csrf(&csrf_page);
+    let reply = finance
+        .post(
+            &format!("/staff/tickets/{}/reply", ticket.id),
+            &[("csrf_token", &token), ("body", "not mine to answer")],
+        )
+        .await;
+    assert_eq!(reply.status, 403);
+    let views_after: usize = app
+        .running
+        .store
+        .audit_actions_about(&user_id)
+        .await
+        .expect("audit")
+        .iter()
+        .filter(|(_, action)| action == "ticket.customer_viewed")
+        .count();
+    assert_eq!(views_after, 2, "a refused view shows and records nothing");
+    let signed_out = Browser::new(&app).get("/staff/tickets").await;
+    assert_eq!(signed_out.status, 303);
+    assert_eq!(signed_out.location.as_deref(), Some("/staff"));
+    app.stop().await;
+}
+
+on_both_databases!(
+    the_stolen_page_freezes_the_account_and_opens_a_security_ticket_without_signing_in
+);
+async fn the_stolen_page_freezes_the_account_and_opens_a_security_ticket_without_signing_in(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let _ = signed_in(&app, "stolen-page@example.com").await;
+    let mut visitor = Browser::new(&app);
+    let form = visitor.get("/stolen").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("My account was stolen"));
+    let token = csrf(&form);
+    let sent = visitor
+        .post(
+            "/stolen",
+            &[("csrf_token", &token), ("login", "stolen-page@example.com")],
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert!(sent.body.contains("id=\"stolen-code-sent\""));
+    let wrong = visitor
+        .post(
+            "/stolen/confirm",
+            &[
+                ("csrf_token", &token),
+                ("login", "stolen-page@example.com"),
+                ("code", "000000"),
+            ],
+        )
+        .await;
+    assert!((400..500).contains(&wrong.status), "{}", wrong.status);
+    assert!(wrong.body.contains("id=\"stolen-error\""));
+    let messages = domain::notify::OutboxStore::recent_messages(&app.running.store, 50)
+        .await
+        .expect("outbox");
+    let code = messages
+        .iter()
+        // Newest first: the fast lane's code, not the sign-up's.
+        .find(|m| m.recipient == "stolen-page@example.com")
+        .and_then(|m| {
+            m.body
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|word| word.len() == 6)
+                .map(str::to_owned)
+        })
+        .expect("a code was sent");
+    let confirmed = visitor
+        .post(
+            "/stolen/confirm",
+            &[
+                ("csrf_token", &token),
+                ("login", "stolen-page@example.com"),
+                ("code", &code),
+                ("description", "Someone changed my password."),
+            ],
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert!(confirmed.body.contains("id=\"stolen-frozen\""));
+    let login = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"login": "stolen-page@example.com", "password": "plum-orbit-canyon-17"}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(error_code(login).await, "account_frozen");
+    app.stop().await;
+}
