@@ -122,46 +122,69 @@ pub(crate) fn staff_links(
     role: StaffRole,
     admin: &'static StaffAdminText,
 ) -> Vec<(&'static str, &'static str)> {
+    // Each link is shown by the same check its page's handler makes, so a link never leads
+    // to a refusal.
     [
         (
             "/staff/users",
             admin.nav_users,
-            StaffPermission::ViewUserSecurity,
+            role.may(StaffPermission::ViewUserSecurity),
+        ),
+        (
+            "/staff/tickets",
+            admin.nav_tickets,
+            role.may(StaffPermission::HandleTickets),
+        ),
+        // Live chat checks the role itself (crates/web/src/chat/auth.rs): agents only.
+        ("/staff/chat", admin.nav_chat, role == StaffRole::Agent),
+        (
+            "/staff/appeals",
+            admin.nav_appeals,
+            role.may(StaffPermission::UnlockAndUnfreeze),
+        ),
+        (
+            "/staff/withdrawals",
+            admin.nav_withdrawals,
+            role.may(StaffPermission::ReviewWithdrawals),
         ),
         (
             "/staff/outbox",
             admin.nav_outbox,
-            StaffPermission::ReadOutbox,
+            role.may(StaffPermission::ReadOutbox),
         ),
-        ("/staff/kyc", admin.nav_kyc, StaffPermission::ReviewKyc),
+        (
+            "/staff/kyc",
+            admin.nav_kyc,
+            role.may(StaffPermission::ReviewKyc),
+        ),
         (
             "/staff/fx-rates",
             admin.nav_fx,
-            StaffPermission::EditRatesAndFees,
+            role.may(StaffPermission::EditRatesAndFees),
         ),
         (
             "/staff/fees",
             admin.nav_fees,
-            StaffPermission::EditRatesAndFees,
+            role.may(StaffPermission::EditRatesAndFees),
         ),
         (
             "/staff/articles",
             admin.nav_articles,
-            StaffPermission::EditHelpArticles,
+            role.may(StaffPermission::EditHelpArticles),
         ),
         (
             "/staff/announcements",
             admin.nav_announcements,
-            StaffPermission::EditAnnouncements,
+            role.may(StaffPermission::EditAnnouncements),
         ),
         (
             "/staff/channels",
             admin.nav_channels,
-            StaffPermission::EditContactChannels,
+            role.may(StaffPermission::EditContactChannels),
         ),
     ]
     .into_iter()
-    .filter(|(_, _, permission)| role.may(*permission))
+    .filter(|(_, _, allowed)| *allowed)
     .map(|(path, name, _)| (path, name))
     .collect()
 }

@@ -465,6 +465,17 @@ struct ChannelsPage {
     kinds: Vec<Choice>,
 }
 
+/// A channel kind in the reader's language; the form still posts the stable name.
+fn kind_text(kind: ChannelKind, admin: &'static StaffAdminText) -> &'static str {
+    match kind {
+        ChannelKind::Hotline => admin.channel_kind_hotline,
+        ChannelKind::Email => admin.channel_kind_email,
+        ChannelKind::LiveChat => admin.channel_kind_live_chat,
+        ChannelKind::Website => admin.channel_kind_website,
+        ChannelKind::Social => admin.channel_kind_social,
+    }
+}
+
 async fn channels_page(
     state: &AppState,
     locale: Locale,
@@ -511,7 +522,7 @@ async fn channels_page(
             .iter()
             .map(|channel| ChannelRow {
                 id: channel.id.clone(),
-                kind: channel.kind.name(),
+                kind: kind_text(channel.kind, admin),
                 display: channel.display.clone(),
                 name: locale
                     .pick(&channel.name_zh_cn, &channel.name_en)
@@ -530,7 +541,13 @@ async fn channels_page(
     });
     let kinds = ChannelKind::ALL
         .iter()
-        .map(|kind| (kind.name(), kind.name(), form.kind == kind.name()))
+        .map(|kind| {
+            (
+                kind.name(),
+                kind_text(*kind, admin),
+                form.kind == kind.name(),
+            )
+        })
         .collect();
     let status = frame.status(error.as_ref());
     render_page(
