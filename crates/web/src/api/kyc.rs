@@ -167,40 +167,57 @@ impl KycForm {
     }
 }
 
-/// Reads one file, refusing it as soon as it passes the size limit.
+/// Reads one file, keeping nothing of it once it passes the size limit.
 async fn read_document(mut field: Field<'_>) -> Result<DocumentUpload, ApiError> {
     let file_name = field.file_name().unwrap_or_default().to_owned();
     let mut bytes = Vec::new();
+    let mut too_large = false;
     while let Some(chunk) = field
         .chunk()
         .await
         .map_err(|_| ApiError::invalid_request("documents"))?
     {
-        if bytes.len() + chunk.len() > DOCUMENT_BYTES_MAX {
-            return Err(kyc_error(KycError::DocumentTooLarge));
+        // The rest of the part is still read (the route's body limit bounds it): answering
+        // mid-upload closes the connection under a client still sending, which then sees a
+        // broken pipe instead of the 413 and its message.
+        if too_large || bytes.len() + chunk.len() > DOCUMENT_BYTES_MAX {
+            too_large = true;
+            continue;
         }
         bytes.extend_from_slice(&chunk);
+    }
+    if too_large {
+        return Err(kyc_error(KycError::DocumentTooLarge));
     }
     Ok(DocumentUpload { file_name, bytes })
 }
 
 pub(crate) async fn read_kyc_form(mut multipart: Multipart) -> Result<KycForm, ApiError> {
     let mut form = KycForm::default();
-    while let Some(field) = multipart
+    // A refusal is answered after the whole body is read, as `read_document` explains.
+    let mut refused = None;
+    while let Some(mut field) = multipart
         .next_field()
         .await
         .map_err(|_| ApiError::invalid_request("body"))?
     {
         let name = field.name().unwrap_or_default().to_owned();
-        if name == "documents" || name == "documents[]" {
+        if refused.is_some() {
+            while let Ok(Some(_)) = field.chunk().await {}
+        } else if name == "documents" || name == "documents[]" {
             // A browser sends an empty part when no file was chosen.
             if field.file_name().is_none_or(str::is_empty) {
                 continue;
             }
             if form.uploads.len() == DOCUMENTS_MAX {
-                return Err(kyc_error(KycError::TooManyDocuments));
+                while let Ok(Some(_)) = field.chunk().await {}
+                refused = Some(kyc_error(KycError::TooManyDocuments));
+                continue;
             }
-            form.uploads.push(read_document(field).await?);
+            match read_document(field).await {
+                Ok(upload) => form.uploads.push(upload),
+                Err(error) => refused = Some(error),
+            }
         } else {
             let value = field
                 .text()
@@ -209,7 +226,10 @@ pub(crate) async fn read_kyc_form(mut multipart: Multipart) -> Result<KycForm, A
             form.fields.push((name, value));
         }
     }
-    Ok(form)
+    match refused {
+        Some(error) => Err(error),
+        None => Ok(form),
+    }
 }
 
 /// Sends the form's documents for review at the form's tier.
