@@ -165,8 +165,9 @@ pub trait KycStore: Send + Sync + 'static {
         &'a self,
         id: &'a str,
     ) -> BoxFuture<'a, Result<Option<StoredDocument>, StoreError>>;
-    /// Decides a pending request; false when it was no longer pending (decided by someone
-    /// else meanwhile): one conditional UPDATE, so two reviewers never both decide.
+    /// Decides a pending request and, for an approval, raises the user's tier to the one asked
+    /// (never lowering it), in one transaction; false when it was no longer pending (decided by
+    /// someone else meanwhile): a conditional UPDATE, so two reviewers never both decide.
     fn decide_kyc_request<'a>(
         &'a self,
         request: &'a KycRequest,
@@ -175,14 +176,10 @@ pub trait KycStore: Send + Sync + 'static {
     fn kyc_audit<'a>(&'a self, event: &'a AuditEvent) -> BoxFuture<'a, Result<(), StoreError>>;
 }
 
-/// The tier the wallet's limits use for a user, and raising it.
+/// The tier the wallet's limits use for a user. Raising it is part of the decision itself
+/// (`KycStore::decide_kyc_request`), so the two never disagree.
 pub trait TierSetter: Send + Sync + 'static {
     fn tier<'a>(&'a self, user_id: &'a str) -> BoxFuture<'a, Result<KycTier, StoreError>>;
-    fn raise_tier<'a>(
-        &'a self,
-        user_id: &'a str,
-        tier: KycTier,
-    ) -> BoxFuture<'a, Result<(), StoreError>>;
 }
 
 impl TierSetter for crate::wallet::Wallet {
@@ -192,18 +189,6 @@ impl TierSetter for crate::wallet::Wallet {
             self.limits(user_id, ledger::Currency::Cny)
                 .await
                 .map(|(tier, _)| tier)
-                .map_err(|error| StoreError::Unavailable(error.to_string()))
-        })
-    }
-
-    fn raise_tier<'a>(
-        &'a self,
-        user_id: &'a str,
-        tier: KycTier,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(async move {
-            self.set_kyc_tier(user_id, tier)
-                .await
                 .map_err(|error| StoreError::Unavailable(error.to_string()))
         })
     }
@@ -408,15 +393,6 @@ impl Kyc {
         request.reviewed_at = Some(now);
         if !self.store.decide_kyc_request(&request).await? {
             return Err(KycError::AlreadyDecided);
-        }
-        if status == KycStatus::Approved {
-            // Never lowers: an approval of a lower tier than one granted since leaves it.
-            let current = self.tiers.tier(&request.user_id).await?;
-            if request.tier > current {
-                self.tiers
-                    .raise_tier(&request.user_id, request.tier)
-                    .await?;
-            }
         }
         self.store
             .kyc_audit(&AuditEvent {

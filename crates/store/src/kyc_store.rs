@@ -188,6 +188,13 @@ impl KycStore for Store {
         request: &'a KycRequest,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         Box::pin(async move {
+            // The decision and the tier it grants commit together: an approval is never recorded
+            // without the higher limits, nor the limits raised for a request still pending.
+            let mut transaction = self
+                .pool
+                .begin_with(self.dialect.begin_write())
+                .await
+                .map_err(store_error)?;
             let decided = sqlx::query(
                 "UPDATE kyc_requests SET status = $1, reason = $2, reviewer = $3, \
                  reviewed_at = $4 WHERE id = $5 AND status = 'pending'",
@@ -197,10 +204,32 @@ impl KycStore for Store {
             .bind(request.reviewer.clone())
             .bind(request.reviewed_at)
             .bind(request.id.clone())
-            .execute(&self.pool)
+            .execute(&mut *transaction)
             .await
             .map_err(store_error)?;
-            Ok(decided.rows_affected() == 1)
+            if decided.rows_affected() != 1 {
+                return Ok(false);
+            }
+            if request.status == KycStatus::Approved {
+                // Never lowers: an approval of a lower tier than one granted since leaves it. The
+                // comparison is in the upsert itself, so a concurrent raise cannot be undone.
+                let sql = format!(
+                    "INSERT INTO kyc_tiers (user_id, tier, updated_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (user_id) DO UPDATE SET tier = excluded.tier, \
+                     updated_at = excluded.updated_at WHERE {} < {}",
+                    tier_rank("kyc_tiers.tier"),
+                    tier_rank("excluded.tier"),
+                );
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(request.user_id.clone())
+                    .bind(request.tier.code())
+                    .bind(request.reviewed_at.unwrap_or(request.created_at))
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err(store_error)?;
+            }
+            transaction.commit().await.map_err(store_error)?;
+            Ok(true)
         })
     }
 
@@ -211,4 +240,14 @@ impl KycStore for Store {
     fn kyc_audit<'a>(&'a self, event: &'a AuditEvent) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(self.append_audit(std::slice::from_ref(event)))
     }
+}
+
+/// SQL for a tier column's rank, lowest first, as `KycTier`'s order has them.
+fn tier_rank(column: &str) -> String {
+    let cases: String = KycTier::ALL
+        .iter()
+        .enumerate()
+        .map(|(rank, tier)| format!(" WHEN '{}' THEN {rank}", tier.code()))
+        .collect();
+    format!("(CASE {column}{cases} ELSE 0 END)")
 }

@@ -106,6 +106,22 @@ use crate::money::MoneyInput;
         crate::api::wallet::export_csv,
         crate::api::wallet::statement,
         crate::api::wallet::spending,
+        crate::api::kyc::status,
+        crate::api::kyc::submit,
+        crate::api::kyc::queue,
+        crate::api::kyc::approve,
+        crate::api::kyc::reject,
+        crate::api::kyc::document,
+        crate::api::staff_admin::outbox,
+        crate::api::staff_admin::fx_rates,
+        crate::api::staff_admin::fx_history,
+        crate::api::staff_admin::set_fx_rate,
+        crate::api::staff_admin::fee_schedules,
+        crate::api::staff_admin::publish_fee_schedule,
+        crate::api::staff_admin::articles,
+        crate::api::staff_admin::article,
+        crate::api::staff_admin::save_article,
+        crate::api::staff_admin::preview,
         crate::api::staff_wallet::queue,
         crate::api::staff_wallet::approve,
         crate::api::staff_wallet::reject,
@@ -126,6 +142,7 @@ use crate::money::MoneyInput;
             withdrawals, exchanges, remittances, limits and transaction records. Every POST that \
             moves money takes `Idempotency-Key`."),
         (name = "help", description = "The help center: categories, articles and search"),
+        (name = "kyc", description = "Identity verification: documents for a higher tier"),
     )
 )]
 struct OkPayApi;

@@ -68,6 +68,25 @@ pub(crate) async fn fill_and_submit(browser: &Client, action: &str, fields: &[(&
     form.submit().await.expect("submitted");
 }
 
+/// Submits a form and waits until the browser has left the page it was on, so what is read
+/// next is the answer's page, not the form's.
+pub(crate) async fn submit_and_wait(browser: &Client, action: &str, fields: &[(&str, &str)]) {
+    let page = browser
+        .find(Locator::Css("html"))
+        .await
+        .expect("a page is shown");
+    fill_and_submit(browser, action, fields).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    // An element of a page the browser has left is stale: asking it anything fails.
+    while page.tag_name().await.is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the form {action} was not answered"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 pub(crate) async fn text_of(browser: &Client, css: &str) -> String {
     browser
         .wait()
@@ -206,21 +225,22 @@ async fn chromium_enrols_two_factor_signs_in_with_a_code_and_shows_the_login_his
         .goto(&app.url("/security?lang=en"))
         .await
         .expect("loads");
-    fill_and_submit(&browser, "/logout", &[]).await;
+    submit_and_wait(&browser, "/logout", &[]).await;
     let mut lock = None;
     for _ in 0..6 {
         browser.goto(&app.url("/login")).await.expect("loads");
-        fill_and_submit(
+        submit_and_wait(
             &browser,
             "/login",
             &[("login", email), ("password", "not-my-password-at-all")],
         )
         .await;
+        // The notice comes before the form in the page: once the form is there, so is it.
         browser
             .wait()
             .for_element(Locator::Css("form[action='/login']"))
             .await
-            .expect("the form is shown again");
+            .expect("the sign-in form is shown again");
         if let Ok(notice) = browser.find(Locator::Css("#lock-notice")).await {
             lock = Some(notice.text().await.expect("text"));
             break;
@@ -235,7 +255,7 @@ async fn chromium_enrols_two_factor_signs_in_with_a_code_and_shows_the_login_his
     assert!(lock.contains("reset"), "it says what to do: {lock}");
     screenshot(&browser, "login-locked-en").await;
     // A correct password during the lock is refused too, with the same notice.
-    fill_and_submit(
+    submit_and_wait(
         &browser,
         "/login",
         &[("login", email), ("password", PASSWORD)],

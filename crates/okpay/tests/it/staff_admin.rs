@@ -517,6 +517,9 @@ async fn admins_read_the_outbox_with_language_and_delivery_and_other_roles_are_r
         page.body.contains(r#"data-status="waiting""#),
         "not run yet"
     );
+    // The navigation offers only what the role may open.
+    assert!(page.body.contains(r#"<a href="/staff/fees">"#));
+    assert!(!page.body.contains(r#"<a href="/staff/kyc">"#));
 
     // Without a sender, the delivery job keeps the message here.
     app.run_pending_jobs().await;
@@ -814,6 +817,8 @@ async fn the_verify_page_uploads_documents_and_the_review_page_rejects_with_a_re
     };
     let (token, _) = signed_up(&app, "kyc-page@example.com").await;
     let mut user = Cookies::user(&token);
+    let account = page_get(&app, &mut user, "/account").await;
+    assert!(account.body.contains(r#"href="/wallet/verify""#));
     let page = page_get(&app, &mut user, "/wallet/verify").await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains(r#"data-tier="unverified""#));
@@ -1168,6 +1173,21 @@ async fn admins_edit_fx_rates_fee_schedules_and_articles_and_other_roles_are_ref
             .expect("editor")
             .starts_with("stf_")
     );
+    let document = app
+        .get("/api/openapi.json")
+        .await
+        .text()
+        .await
+        .expect("text");
+    for path in [
+        "/api/v1/staff/fx-rates",
+        "/api/v1/staff/fee-schedules",
+        "/api/v1/staff/help/articles/{language}/{slug}",
+        "/api/v1/kyc",
+        "/api/v1/staff/kyc/{id}/reject",
+    ] {
+        assert!(document.contains(path), "{path} is documented");
+    }
     app.stop().await;
 }
 
@@ -1343,4 +1363,129 @@ pub(crate) fn rfc3339(seconds: i64) -> String {
         .expect("a time")
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
+}
+
+/// The paths the staff navigation on `page` links to, in order.
+fn nav_links(page: &Page) -> Vec<String> {
+    let start = page
+        .body
+        .find(r#"<nav class="staff-nav""#)
+        .unwrap_or_else(|| panic!("a staff navigation: {}", page.body));
+    let nav = &page.body[start..];
+    let nav = &nav[..nav.find("</nav>").expect("a closed navigation")];
+    nav.split(r#"<a href=""#)
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').expect("a closed href")].to_owned())
+        .collect()
+}
+
+on_both_databases!(every_link_in_the_staff_navigation_opens_for_the_role_that_sees_it);
+async fn every_link_in_the_staff_navigation_opens_for_the_role_that_sees_it(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    for (role, expected) in [
+        (
+            StaffRole::Agent,
+            &["/staff/users", "/staff/tickets", "/staff/chat"][..],
+        ),
+        (
+            StaffRole::Security,
+            &["/staff/users", "/staff/tickets", "/staff/appeals"][..],
+        ),
+        (StaffRole::Risk, &["/staff/users", "/staff/kyc"][..]),
+        (StaffRole::Finance, &["/staff/withdrawals"][..]),
+        (
+            StaffRole::Admin,
+            &[
+                "/staff/outbox",
+                "/staff/fx-rates",
+                "/staff/fees",
+                "/staff/articles",
+                "/staff/announcements",
+                "/staff/channels",
+            ][..],
+        ),
+    ] {
+        let (token, _) = staff_signed_in(&app, role).await;
+        let mut cookies = Cookies::staff(&token);
+        // The outbox page carries the navigation for every role, refused or not.
+        let page = page_get(&app, &mut cookies, "/staff/outbox").await;
+        let links = nav_links(&page);
+        assert_eq!(links, expected, "{role:?}");
+        for link in links {
+            let opened = page_get(&app, &mut cookies, &link).await;
+            assert_eq!(opened.status, 200, "{role:?} {link}: {}", opened.body);
+        }
+    }
+    app.stop().await;
+}
+
+on_both_databases!(the_contact_channels_page_names_channel_kinds_in_the_readers_language);
+async fn the_contact_channels_page_names_channel_kinds_in_the_readers_language(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (admin, _) = staff_signed_in(&app, StaffRole::Admin).await;
+    let mut cookies = Cookies::staff(&admin);
+    let english = page_get(&app, &mut cookies, "/staff/channels").await;
+    assert_eq!(english.status, 200, "{}", english.body);
+    assert!(
+        english
+            .body
+            .contains(r#"<option value="hotline" selected>Hotline</option>"#),
+        "{}",
+        english.body
+    );
+    assert!(
+        english
+            .body
+            .contains(r#"<option value="social">Social account</option>"#)
+    );
+    assert!(
+        english.body.contains("<small>Hotline</small>"),
+        "a listed hotline"
+    );
+    let chinese = page_get(&app, &mut cookies, "/staff/channels?lang=zh-CN").await;
+    assert_eq!(chinese.status, 200, "{}", chinese.body);
+    assert!(
+        chinese
+            .body
+            .contains(r#"<option value="live_chat">在线客服</option>"#),
+        "{}",
+        chinese.body
+    );
+    assert!(chinese.body.contains("<small>客服热线</small>"));
+    assert!(!chinese.body.contains("<small>hotline</small>"));
+    app.stop().await;
+}
+
+on_both_databases!(approving_a_lower_tier_than_one_granted_since_keeps_the_higher_tier);
+async fn approving_a_lower_tier_than_one_granted_since_keeps_the_higher_tier(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (token, user_id) = signed_up(&app, "kyc-keeps-higher@example.com").await;
+    let sent = submit_kyc(&app, &token, kyc_form("verified", &[("front.png", PNG)])).await;
+    assert_eq!(sent.status(), 201);
+    let request: Value = sent.json().await.expect("JSON");
+    let request_id = request["id"].as_str().expect("an id").to_owned();
+    // Granted meanwhile by another path while the request waited.
+    app.running
+        .wallet
+        .set_kyc_tier(&user_id, domain::limits::KycTier::Enhanced)
+        .await
+        .expect("tier set");
+    let (risk, _) = staff_signed_in(&app, StaffRole::Risk).await;
+    let approved = api(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/staff/kyc/{request_id}/approve"),
+        Some(&risk),
+        None,
+    )
+    .await;
+    assert_eq!(approved.status(), 200);
+    assert_eq!(tier_of(&app, &token).await, "enhanced");
+    app.stop().await;
 }

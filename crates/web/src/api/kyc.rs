@@ -19,6 +19,7 @@ use crate::AppState;
 use crate::api::auth::{CurrentUser, store_error, unix_now};
 use crate::api::staff::StaffUser;
 use crate::error::{ApiError, ErrorCode};
+use crate::error_body::ErrorBody;
 use crate::json::ApiJson;
 use crate::time::rfc3339_utc;
 
@@ -130,7 +131,9 @@ pub struct KycStatusView {
     pub requests: Vec<RequestView>,
 }
 
-async fn status(
+#[utoipa::path(get, path = "/api/v1/kyc", tag = "kyc", security(("bearer" = [])),
+    responses((status = 200, description = "`{tier, requests:[{id, tier, document_kind, status, reason, created_at, reviewed_at}]}`")))]
+pub(crate) async fn status(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<KycStatusView>, ApiError> {
@@ -164,40 +167,57 @@ impl KycForm {
     }
 }
 
-/// Reads one file, refusing it as soon as it passes the size limit.
+/// Reads one file, keeping nothing of it once it passes the size limit.
 async fn read_document(mut field: Field<'_>) -> Result<DocumentUpload, ApiError> {
     let file_name = field.file_name().unwrap_or_default().to_owned();
     let mut bytes = Vec::new();
+    let mut too_large = false;
     while let Some(chunk) = field
         .chunk()
         .await
         .map_err(|_| ApiError::invalid_request("documents"))?
     {
-        if bytes.len() + chunk.len() > DOCUMENT_BYTES_MAX {
-            return Err(kyc_error(KycError::DocumentTooLarge));
+        // The rest of the part is still read (the route's body limit bounds it): answering
+        // mid-upload closes the connection under a client still sending, which then sees a
+        // broken pipe instead of the 413 and its message.
+        if too_large || bytes.len() + chunk.len() > DOCUMENT_BYTES_MAX {
+            too_large = true;
+            continue;
         }
         bytes.extend_from_slice(&chunk);
+    }
+    if too_large {
+        return Err(kyc_error(KycError::DocumentTooLarge));
     }
     Ok(DocumentUpload { file_name, bytes })
 }
 
 pub(crate) async fn read_kyc_form(mut multipart: Multipart) -> Result<KycForm, ApiError> {
     let mut form = KycForm::default();
-    while let Some(field) = multipart
+    // A refusal is answered after the whole body is read, as `read_document` explains.
+    let mut refused = None;
+    while let Some(mut field) = multipart
         .next_field()
         .await
         .map_err(|_| ApiError::invalid_request("body"))?
     {
         let name = field.name().unwrap_or_default().to_owned();
-        if name == "documents" || name == "documents[]" {
+        if refused.is_some() {
+            while let Ok(Some(_)) = field.chunk().await {}
+        } else if name == "documents" || name == "documents[]" {
             // A browser sends an empty part when no file was chosen.
             if field.file_name().is_none_or(str::is_empty) {
                 continue;
             }
             if form.uploads.len() == DOCUMENTS_MAX {
-                return Err(kyc_error(KycError::TooManyDocuments));
+                while let Ok(Some(_)) = field.chunk().await {}
+                refused = Some(kyc_error(KycError::TooManyDocuments));
+                continue;
             }
-            form.uploads.push(read_document(field).await?);
+            match read_document(field).await {
+                Ok(upload) => form.uploads.push(upload),
+                Err(error) => refused = Some(error),
+            }
         } else {
             let value = field
                 .text()
@@ -206,7 +226,10 @@ pub(crate) async fn read_kyc_form(mut multipart: Multipart) -> Result<KycForm, A
             form.fields.push((name, value));
         }
     }
-    Ok(form)
+    match refused {
+        Some(error) => Err(error),
+        None => Ok(form),
+    }
 }
 
 /// Sends the form's documents for review at the form's tier.
@@ -226,7 +249,13 @@ pub(crate) async fn submit_form(
 }
 
 /// `POST /api/v1/kyc` (multipart: `tier`, `document_kind`, up to 3 `documents`).
-async fn submit(
+#[utoipa::path(post, path = "/api/v1/kyc", tag = "kyc", security(("bearer" = [])),
+    request_body(content_type = "multipart/form-data", description = "`tier` (`verified` or `enhanced`), `document_kind` (`id_card`, `passport`, `proof_of_address`), up to 3 `documents` (JPEG, PNG or PDF by content, 5 MB each)"),
+    responses((status = 201, description = "The request, `pending`"),
+        (status = 409, description = "`kyc_tier_not_higher` or `kyc_already_pending`", body = ErrorBody),
+        (status = 413, description = "`kyc_document_too_large`", body = ErrorBody),
+        (status = 415, description = "`kyc_document_type_refused`", body = ErrorBody)))]
+pub(crate) async fn submit(
     State(state): State<AppState>,
     user: CurrentUser,
     multipart: Multipart,
@@ -242,7 +271,9 @@ pub struct QueueView {
     pub data: Vec<RequestView>,
 }
 
-async fn queue(
+#[utoipa::path(get, path = "/api/v1/staff/kyc", tag = "staff", security(("bearer" = [])),
+    responses((status = 200, description = "Pending requests, oldest first, with their documents (risk role)")))]
+pub(crate) async fn queue(
     State(state): State<AppState>,
     staff: StaffUser,
 ) -> Result<Json<QueueView>, ApiError> {
@@ -259,7 +290,11 @@ async fn queue(
     }))
 }
 
-async fn approve(
+#[utoipa::path(post, path = "/api/v1/staff/kyc/{id}/approve", tag = "staff", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The request")),
+    responses((status = 200, description = "Approved: the user's tier is raised"),
+        (status = 409, description = "`kyc_already_decided`", body = ErrorBody)))]
+pub(crate) async fn approve(
     State(state): State<AppState>,
     staff: StaffUser,
     Path(id): Path<String>,
@@ -278,7 +313,13 @@ pub struct RejectBody {
     pub reason: String,
 }
 
-async fn reject(
+#[utoipa::path(post, path = "/api/v1/staff/kyc/{id}/reject", tag = "staff", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The request")),
+    request_body(content_type = "application/json", description = "`{reason}`, which the user reads"),
+    responses((status = 200, description = "Rejected"),
+        (status = 400, description = "`reason_required`", body = ErrorBody),
+        (status = 409, description = "`kyc_already_decided`", body = ErrorBody)))]
+pub(crate) async fn reject(
     State(state): State<AppState>,
     staff: StaffUser,
     Path(id): Path<String>,
@@ -308,7 +349,10 @@ pub(crate) fn document_response(document: &KycDocument, bytes: Vec<u8>) -> Respo
     response
 }
 
-async fn document(
+#[utoipa::path(get, path = "/api/v1/staff/kyc/documents/{id}", tag = "staff", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The document")),
+    responses((status = 200, description = "The file, as an attachment (audited)")))]
+pub(crate) async fn document(
     State(state): State<AppState>,
     staff: StaffUser,
     Path(id): Path<String>,

@@ -17,6 +17,7 @@ use crate::api::auth::{store_error, unix_now};
 use crate::api::staff::StaffUser;
 use crate::api::wallet::wallet_error;
 use crate::error::{ApiError, ErrorCode};
+use crate::error_body::ErrorBody;
 use crate::help_markdown::markdown_to_html;
 use crate::json::ApiJson;
 use crate::time::rfc3339_utc;
@@ -86,7 +87,12 @@ pub struct OutboxItem {
     pub status: &'static str,
 }
 
-async fn outbox(State(state): State<AppState>, staff: StaffUser) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/staff/outbox", tag = "staff", security(("bearer" = [])),
+    responses((status = 200, description = "`{data:[{id, channel, recipient, locale, subject, body, created_at, status}]}`, newest first (admin role)")))]
+pub(crate) async fn outbox(
+    State(state): State<AppState>,
+    staff: StaffUser,
+) -> Result<Json<Value>, ApiError> {
     staff.require(StaffPermission::ReadOutbox)?;
     let entries = state
         .security
@@ -134,7 +140,9 @@ fn rate_view(rate: &domain::fx::FxRate, now: i64, set_by: Option<String>) -> Rat
     }
 }
 
-async fn fx_rates(
+#[utoipa::path(get, path = "/api/v1/staff/fx-rates", tag = "staff", security(("bearer" = [])),
+    responses((status = 200, description = "`{data:[{base, quote, rate, set_at, age_s}]}` (admin role)")))]
+pub(crate) async fn fx_rates(
     State(state): State<AppState>,
     staff: StaffUser,
 ) -> Result<Json<Value>, ApiError> {
@@ -154,7 +162,10 @@ fn currency(param: &'static str, code: &str) -> Result<Currency, ApiError> {
         .map_err(|_| ApiError::new(ErrorCode::UnknownCurrency).with_param(param))
 }
 
-async fn fx_history(
+#[utoipa::path(get, path = "/api/v1/staff/fx-rates/{base}/{quote}/history", tag = "staff", security(("bearer" = [])),
+    params(("base" = String, Path, description = "ISO 4217"), ("quote" = String, Path, description = "ISO 4217")),
+    responses((status = 200, description = "Every rate set for the pair, newest first, with `set_by`")))]
+pub(crate) async fn fx_history(
     State(state): State<AppState>,
     staff: StaffUser,
     Path((base, quote)): Path<(String, String)>,
@@ -209,7 +220,11 @@ pub(crate) async fn set_rate(
     Ok(rate_view(&rate, wallet.now(), Some(staff_id.to_owned())))
 }
 
-async fn set_fx_rate(
+#[utoipa::path(post, path = "/api/v1/staff/fx-rates", tag = "staff", security(("bearer" = [])),
+    request_body(content_type = "application/json", description = "`{base, quote, rate}`, the rate as decimal text"),
+    responses((status = 201, description = "In force from now; the old rate stays in the history"),
+        (status = 400, description = "`fx_rate_invalid`, `unknown_currency`", body = ErrorBody)))]
+pub(crate) async fn set_fx_rate(
     State(state): State<AppState>,
     staff: StaffUser,
     ApiJson(body): ApiJson<SetRate>,
@@ -254,7 +269,9 @@ pub(crate) async fn schedule_views(state: &AppState) -> Result<Vec<ScheduleView>
         .collect()
 }
 
-async fn fee_schedules(
+#[utoipa::path(get, path = "/api/v1/staff/fee-schedules", tag = "staff", security(("bearer" = [])),
+    responses((status = 200, description = "`{data:[{id, effective_at, published_by, in_force, rules}]}`, newest first")))]
+pub(crate) async fn fee_schedules(
     State(state): State<AppState>,
     staff: StaffUser,
 ) -> Result<Json<Value>, ApiError> {
@@ -318,7 +335,12 @@ pub(crate) async fn publish(
     Ok(schedule.id().to_owned())
 }
 
-async fn publish_fee_schedule(
+#[utoipa::path(post, path = "/api/v1/staff/fee-schedules", tag = "staff", security(("bearer" = [])),
+    request_body(content_type = "application/json", description = "`{id, effective_at?, rules}`"),
+    responses((status = 201, description = "`{id}`"),
+        (status = 400, description = "`fee_rules_invalid`", body = ErrorBody),
+        (status = 409, description = "`fee_schedule_id_taken`", body = ErrorBody)))]
+pub(crate) async fn publish_fee_schedule(
     State(state): State<AppState>,
     staff: StaffUser,
     ApiJson(body): ApiJson<PublishSchedule>,
@@ -350,7 +372,9 @@ pub(crate) fn language(tag: &str) -> Result<Language, ApiError> {
     Language::from_tag(tag).ok_or_else(|| ApiError::invalid_request("language"))
 }
 
-async fn articles(
+#[utoipa::path(get, path = "/api/v1/staff/help/articles", tag = "staff", security(("bearer" = [])),
+    responses((status = 200, description = "`{data:[{slug, language, category, title}]}`")))]
+pub(crate) async fn articles(
     State(state): State<AppState>,
     staff: StaffUser,
 ) -> Result<Json<Value>, ApiError> {
@@ -425,7 +449,10 @@ pub(crate) async fn article_with_history(
     })
 }
 
-async fn article(
+#[utoipa::path(get, path = "/api/v1/staff/help/articles/{language}/{slug}", tag = "staff", security(("bearer" = [])),
+    params(("language" = String, Path, description = "`zh-CN` or `en`"), ("slug" = String, Path, description = "The article")),
+    responses((status = 200, description = "The newest text, its `revision` and the history")))]
+pub(crate) async fn article(
     State(state): State<AppState>,
     staff: StaffUser,
     Path((language_tag, slug)): Path<(String, String)>,
@@ -499,7 +526,12 @@ pub(crate) async fn save_edit(
     Ok(revision)
 }
 
-async fn save_article(
+#[utoipa::path(put, path = "/api/v1/staff/help/articles/{language}/{slug}", tag = "staff", security(("bearer" = [])),
+    params(("language" = String, Path, description = "`zh-CN` or `en`"), ("slug" = String, Path, description = "The article")),
+    request_body(content_type = "application/json", description = "`{title, summary, body, base_revision}`"),
+    responses((status = 200, description = "`{revision}`, published at once"),
+        (status = 409, description = "`help_article_version_conflict`", body = ErrorBody)))]
+pub(crate) async fn save_article(
     State(state): State<AppState>,
     staff: StaffUser,
     Path((language_tag, slug)): Path<(String, String)>,
@@ -518,7 +550,10 @@ pub struct PreviewBody {
 }
 
 /// The article body's HTML as the help center will show it.
-async fn preview(
+#[utoipa::path(post, path = "/api/v1/staff/help/preview", tag = "staff", security(("bearer" = [])),
+    request_body(content_type = "application/json", description = "`{body}` (Markdown)"),
+    responses((status = 200, description = "`{html}` as the help center renders it")))]
+pub(crate) async fn preview(
     staff: StaffUser,
     ApiJson(body): ApiJson<PreviewBody>,
 ) -> Result<Json<Value>, ApiError> {

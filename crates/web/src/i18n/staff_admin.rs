@@ -43,6 +43,10 @@ page_text! {
         title: "员工后台 · OKPay", "Staff · OKPay";
         nav_label: "员工后台导航", "Staff navigation";
         nav_users: "用户", "Users";
+        nav_tickets: "工单", "Tickets";
+        nav_chat: "在线客服", "Live chat";
+        nav_appeals: "申诉审核", "Appeals";
+        nav_withdrawals: "提现审核", "Withdrawals";
         nav_outbox: "发件箱", "Outbox";
         nav_kyc: "身份审核", "Identity review";
         nav_fx: "汇率", "FX rates";
@@ -135,6 +139,11 @@ page_text! {
         notice_update: "保存新版本", "Save a new version";
         col_version_number: "版本", "Version";
         channels_heading: "官方渠道", "Contact channels";
+        channel_kind_hotline: "客服热线", "Hotline";
+        channel_kind_email: "电子邮箱", "E-mail";
+        channel_kind_live_chat: "在线客服", "Live chat";
+        channel_kind_website: "网站", "Web site";
+        channel_kind_social: "社交账号", "Social account";
         channels_lead: "用户看到的官方电话、邮箱、网站和社交账号；“官方渠道核验”只认这里启用的渠道。", "The hotlines, addresses, sites and accounts users are told are ours; the official check vouches only for the enabled ones.";
         channel_edit_heading: "添加或修改渠道", "Add or change a channel";
         channel_id_label: "标识（a-z、0-9、_）", "Id (a-z, 0-9, _)";
@@ -183,6 +192,7 @@ page_text! {
         rejected_reason: "原因：", "Why:";
         submitted: "已提交，我们会尽快审核，结果会通过消息中心通知您。", "Sent. We'll review it soon and tell you in your messages.";
         none: "您还没有提交过认证申请。", "You haven't asked for verification yet.";
+        account_link: "身份认证：提高您的限额", "Identity verification: raise your limits";
     }
 }
 

@@ -18,11 +18,11 @@ pub const UPLOAD_BODY_MAX_BYTES: usize = 51 * 1024 * 1024;
 fn takes_uploads(request: &Request) -> bool {
     let path = request.uri().path();
     request.method() == axum::http::Method::POST
-        && (path == "/api/v1/tickets" || path == "/tickets/new"
-            // Unlock appeals carry identity documents.
-            || path == "/api/v1/appeals" || path == "/appeal")
         && (path == "/api/v1/tickets"
             || path == "/tickets/new"
+            // Unlock appeals carry identity documents.
+            || path == "/api/v1/appeals"
+            || path == "/appeal"
             || path == "/api/v1/kyc"
             || path == "/wallet/verify")
         && request

@@ -8,7 +8,7 @@ use domain::identity::UserStatus;
 use super::layout::Layout;
 use super::render_page;
 use super::session::PageSession;
-use crate::i18n::{AccountText, Locale};
+use crate::i18n::{AccountText, KycText, Locale};
 use crate::time::rfc3339_utc;
 
 #[derive(Template)]
@@ -24,6 +24,8 @@ struct AccountPage {
     verified_at: Option<String>,
     created_at: String,
     language: &'static str,
+    /// The link to identity verification, where limits are raised.
+    verify_link: &'static str,
 }
 
 pub(crate) async fn account(locale: Locale, session: PageSession) -> Response {
@@ -44,6 +46,7 @@ pub(crate) async fn account(locale: Locale, session: PageSession) -> Response {
         verified_at: user.verified_at.map(rfc3339_utc),
         created_at: rfc3339_utc(user.created_at),
         language: Locale::from_tag(&user.locale).map_or("—", Locale::autonym),
+        verify_link: KycText::for_locale(locale).account_link,
     };
     render_page(&page, StatusCode::OK)
 }

@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::api::auth::{RequestClient, store_error, unix_now, weak_password};
 use crate::api::security::{qr_svg, totp_error};
 use crate::error::{ApiError, ErrorCode};
-use crate::i18n::{ErrorText, Locale, StaffText, error_text};
+use crate::i18n::{ErrorText, Locale, StaffAdminText, StaffText, error_text};
 use crate::time::rfc3339_utc;
 
 /// The cookie that carries a staff session token.
@@ -153,11 +153,12 @@ pub(crate) async fn login(
         .await
     {
         Ok(signed_in) => {
-            // Finance's work is the withdrawal queue; everyone else starts at finding a user.
-            let home = if signed_in.staff.role == StaffRole::Finance {
-                "/staff/withdrawals"
-            } else {
-                "/staff/users"
+            // Admins have no use for the user search (their first page is the outbox), and
+            // finance's work is the withdrawal queue; everyone else starts at finding a user.
+            let home = match signed_in.staff.role {
+                StaffRole::Admin => "/staff/outbox",
+                StaffRole::Finance => "/staff/withdrawals",
+                _ => "/staff/users",
             };
             let mut response = see_other(home);
             response.headers_mut().append(
@@ -335,6 +336,10 @@ struct UsersPage {
     layout: Layout,
     title: &'static str,
     text: &'static StaffText,
+    /// The navigation between staff pages (`staff_nav.html`).
+    admin: &'static StaffAdminText,
+    sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
     query: String,
     not_found: bool,
@@ -432,6 +437,9 @@ pub(crate) async fn users(
             layout: Layout::for_staff(locale, &staff),
             title: text.title,
             text,
+            admin: StaffAdminText::for_locale(locale),
+            sign_out: text.sign_out_action,
+            links: super::staff_admin::staff_links(staff.role, StaffAdminText::for_locale(locale)),
             csrf_token: staff.csrf_token,
             query: search,
             not_found,

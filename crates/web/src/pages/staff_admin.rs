@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::notify::{Channel, DeliveryState};
-use domain::staff::StaffPermission;
+use domain::staff::{StaffPermission, StaffRole};
 use ledger::Currency;
 use serde::Deserialize;
 
@@ -74,6 +74,8 @@ const RATE_STALE_S: i64 = 24 * 60 * 60;
 pub(crate) struct StaffFrame {
     pub admin: &'static StaffAdminText,
     pub sign_out: &'static str,
+    /// The staff pages this member's role may open: (path, name).
+    pub links: Vec<(&'static str, &'static str)>,
     pub csrf_token: String,
     pub notice: Option<&'static str>,
     pub error: Option<ErrorText>,
@@ -92,9 +94,11 @@ impl StaffFrame {
         let allowed = staff.role.may(permission);
         let forbidden = ApiError::new(ErrorCode::StaffRoleForbidden);
         let error = if allowed { error } else { Some(&forbidden) };
+        let admin = StaffAdminText::for_locale(locale);
         StaffFrame {
-            admin: StaffAdminText::for_locale(locale),
+            admin,
             sign_out: StaffText::for_locale(locale).sign_out_action,
+            links: staff_links(staff.role, admin),
             csrf_token: staff.csrf_token.clone(),
             notice,
             error: error.map(|error| error_text(error.code(), locale)),
@@ -110,6 +114,79 @@ impl StaffFrame {
             error.map_or(StatusCode::OK, ApiError::status)
         }
     }
+}
+
+/// The staff pages `role` may open, for the navigation: a link to a page the role is refused
+/// would only lead to a 403.
+pub(crate) fn staff_links(
+    role: StaffRole,
+    admin: &'static StaffAdminText,
+) -> Vec<(&'static str, &'static str)> {
+    // Each link is shown by the same check its page's handler makes, so a link never leads
+    // to a refusal.
+    [
+        (
+            "/staff/users",
+            admin.nav_users,
+            role.may(StaffPermission::ViewUserSecurity),
+        ),
+        (
+            "/staff/tickets",
+            admin.nav_tickets,
+            role.may(StaffPermission::HandleTickets),
+        ),
+        // Live chat checks the role itself (crates/web/src/chat/auth.rs): agents only.
+        ("/staff/chat", admin.nav_chat, role == StaffRole::Agent),
+        (
+            "/staff/appeals",
+            admin.nav_appeals,
+            role.may(StaffPermission::UnlockAndUnfreeze),
+        ),
+        (
+            "/staff/withdrawals",
+            admin.nav_withdrawals,
+            role.may(StaffPermission::ReviewWithdrawals),
+        ),
+        (
+            "/staff/outbox",
+            admin.nav_outbox,
+            role.may(StaffPermission::ReadOutbox),
+        ),
+        (
+            "/staff/kyc",
+            admin.nav_kyc,
+            role.may(StaffPermission::ReviewKyc),
+        ),
+        (
+            "/staff/fx-rates",
+            admin.nav_fx,
+            role.may(StaffPermission::EditRatesAndFees),
+        ),
+        (
+            "/staff/fees",
+            admin.nav_fees,
+            role.may(StaffPermission::EditRatesAndFees),
+        ),
+        (
+            "/staff/articles",
+            admin.nav_articles,
+            role.may(StaffPermission::EditHelpArticles),
+        ),
+        (
+            "/staff/announcements",
+            admin.nav_announcements,
+            role.may(StaffPermission::EditAnnouncements),
+        ),
+        (
+            "/staff/channels",
+            admin.nav_channels,
+            role.may(StaffPermission::EditContactChannels),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, _, allowed)| *allowed)
+    .map(|(path, name, _)| (path, name))
+    .collect()
 }
 
 // ---- /staff/outbox ----
@@ -134,6 +211,7 @@ struct OutboxPage {
     title: &'static str,
     admin: &'static StaffAdminText,
     sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
     notice: Option<&'static str>,
     error: Option<ErrorText>,
@@ -191,6 +269,7 @@ async fn outbox(State(state): State<AppState>, locale: Locale, staff: StaffPage)
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
+            links: frame.links,
             csrf_token: frame.csrf_token,
             notice: frame.notice,
             error: frame.error,
@@ -221,6 +300,7 @@ struct FxPage {
     title: &'static str,
     admin: &'static StaffAdminText,
     sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
     notice: Option<&'static str>,
     error: Option<ErrorText>,
@@ -304,6 +384,7 @@ async fn fx_page(
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
+            links: frame.links,
             csrf_token: frame.csrf_token,
             notice: frame.notice,
             error: frame.error,
@@ -378,6 +459,7 @@ struct FeesPage {
     title: &'static str,
     admin: &'static StaffAdminText,
     sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
     notice: Option<&'static str>,
     error: Option<ErrorText>,
@@ -463,6 +545,7 @@ async fn fees_page(
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
+            links: frame.links,
             csrf_token: frame.csrf_token,
             notice: frame.notice,
             error: frame.error,
@@ -530,6 +613,7 @@ struct ArticlesPage {
     title: &'static str,
     admin: &'static StaffAdminText,
     sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
     notice: Option<&'static str>,
     error: Option<ErrorText>,
@@ -572,6 +656,7 @@ async fn articles(locale: Locale, State(state): State<AppState>, staff: StaffPag
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
+            links: frame.links,
             csrf_token: frame.csrf_token,
             notice: frame.notice,
             error: frame.error,
@@ -595,6 +680,7 @@ struct ArticleEditPage {
     title: &'static str,
     admin: &'static StaffAdminText,
     sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
     notice: Option<&'static str>,
     error: Option<ErrorText>,
@@ -677,6 +763,7 @@ async fn article_page(
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
+            links: frame.links,
             csrf_token: frame.csrf_token,
             notice: frame.notice,
             error: frame.error,

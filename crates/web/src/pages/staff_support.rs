@@ -139,6 +139,7 @@ struct NoticesPage {
     title: &'static str,
     admin: &'static StaffAdminText,
     sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
     notice: Option<&'static str>,
     error: Option<ErrorText>,
@@ -270,6 +271,7 @@ async fn notices_page(
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
+            links: frame.links,
             csrf_token: frame.csrf_token,
             notice: frame.notice,
             error: frame.error,
@@ -453,6 +455,7 @@ struct ChannelsPage {
     title: &'static str,
     admin: &'static StaffAdminText,
     sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
     notice: Option<&'static str>,
     error: Option<ErrorText>,
@@ -460,6 +463,17 @@ struct ChannelsPage {
     rows: Vec<ChannelRow>,
     form: ChannelForm,
     kinds: Vec<Choice>,
+}
+
+/// A channel kind in the reader's language; the form still posts the stable name.
+fn kind_text(kind: ChannelKind, admin: &'static StaffAdminText) -> &'static str {
+    match kind {
+        ChannelKind::Hotline => admin.channel_kind_hotline,
+        ChannelKind::Email => admin.channel_kind_email,
+        ChannelKind::LiveChat => admin.channel_kind_live_chat,
+        ChannelKind::Website => admin.channel_kind_website,
+        ChannelKind::Social => admin.channel_kind_social,
+    }
 }
 
 async fn channels_page(
@@ -508,7 +522,7 @@ async fn channels_page(
             .iter()
             .map(|channel| ChannelRow {
                 id: channel.id.clone(),
-                kind: channel.kind.name(),
+                kind: kind_text(channel.kind, admin),
                 display: channel.display.clone(),
                 name: locale
                     .pick(&channel.name_zh_cn, &channel.name_en)
@@ -527,7 +541,13 @@ async fn channels_page(
     });
     let kinds = ChannelKind::ALL
         .iter()
-        .map(|kind| (kind.name(), kind.name(), form.kind == kind.name()))
+        .map(|kind| {
+            (
+                kind.name(),
+                kind_text(*kind, admin),
+                form.kind == kind.name(),
+            )
+        })
         .collect();
     let status = frame.status(error.as_ref());
     render_page(
@@ -536,6 +556,7 @@ async fn channels_page(
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
+            links: frame.links,
             csrf_token: frame.csrf_token,
             notice: frame.notice,
             error: frame.error,
