@@ -143,3 +143,83 @@ async fn chromium_shows_the_home_page_in_chinese_and_in_english() {
     }
     app.stop().await;
 }
+
+/// Polls until the browser's address has `path`, so a slow machine never fails a step.
+async fn wait_for_path(browser: &Client, path: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let url = browser.current_url().await.expect("the current address");
+        if url.path() == path {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still at {url}, waited for {path}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn chromium_searches_the_help_center_in_chinese_and_opens_the_article() {
+    if !browser_tests_enabled() {
+        eprintln!("browser tests are off: set OKPAY_BROWSER_TESTS=1");
+        return;
+    }
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    let driver = start_driver();
+    let profile = tempfile::tempdir().expect("a browser profile directory");
+    let browser = open_browser(&driver, "zh-CN", profile.path()).await;
+    browser
+        .goto(&app.url("/help"))
+        .await
+        .expect("the help center loads");
+    // A mixed query, the way people type it: the brand in Latin letters, the problem in Chinese.
+    browser
+        .find(fantoccini::Locator::Css("#help-q"))
+        .await
+        .expect("the search box")
+        .send_keys("okpay 账户被锁")
+        .await
+        .expect("typed");
+    browser
+        .form(fantoccini::Locator::Css("form.help-search"))
+        .await
+        .expect("the search form")
+        .submit()
+        .await
+        .expect("submitted");
+    wait_for_path(&browser, "/help/search").await;
+    let first = browser
+        .find(fantoccini::Locator::Css("ol.help-results li h2 a"))
+        .await
+        .expect("a first result");
+    let href = first.attr("href").await.expect("attributes");
+    assert_eq!(href.as_deref(), Some("/help/account-locked"));
+    let snippets = browser
+        .find_all(fantoccini::Locator::Css("ol.help-results mark"))
+        .await
+        .expect("highlights");
+    assert!(!snippets.is_empty(), "the hit is highlighted");
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(screenshot_dir().join("help-search-zh-CN.png"), png).expect("saved");
+    first.click().await.expect("clicked");
+    wait_for_path(&browser, "/help/account-locked").await;
+    let title = browser
+        .find(fantoccini::Locator::Css("article.help-article h1"))
+        .await
+        .expect("the article's title")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        title.contains("锁"),
+        "the Chinese article about a locked account opens: {title}"
+    );
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(screenshot_dir().join("help-article-zh-CN.png"), png).expect("saved");
+    browser.close().await.expect("closed");
+    app.stop().await;
+}
