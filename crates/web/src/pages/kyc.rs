@@ -276,7 +276,7 @@ async fn queue_page(
     let status = frame.status(error.as_ref());
     render_page(
         &QueuePage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, staff),
             title: admin.title,
             admin,
             sign_out: frame.sign_out,

@@ -265,7 +265,7 @@ async fn outbox(State(state): State<AppState>, locale: Locale, staff: StaffPage)
     let status = frame.status(None);
     render_page(
         &OutboxPage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, &staff),
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
@@ -380,7 +380,7 @@ async fn fx_page(
     });
     render_page(
         &FxPage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, staff),
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
@@ -541,7 +541,7 @@ async fn fees_page(
     let form = form.unwrap_or_default();
     render_page(
         &FeesPage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, staff),
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
@@ -652,7 +652,7 @@ async fn articles(locale: Locale, State(state): State<AppState>, staff: StaffPag
     let status = frame.status(None);
     render_page(
         &ArticlesPage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, &staff),
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
@@ -759,7 +759,7 @@ async fn article_page(
     };
     render_page(
         &ArticleEditPage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, staff),
             title: admin.title,
             admin,
             sign_out: frame.sign_out,

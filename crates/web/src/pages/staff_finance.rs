@@ -72,7 +72,7 @@ async fn queue_page(
         .collect();
     Ok(render_page(
         &QueuePage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, staff),
             title: text.title,
             text,
             csrf_token: staff.csrf_token.clone(),

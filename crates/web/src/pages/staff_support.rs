@@ -267,7 +267,7 @@ async fn notices_page(
         .collect();
     render_page(
         &NoticesPage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, staff),
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
@@ -552,7 +552,7 @@ async fn channels_page(
     let status = frame.status(error.as_ref());
     render_page(
         &ChannelsPage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, staff),
             title: admin.title,
             admin,
             sign_out: frame.sign_out,
