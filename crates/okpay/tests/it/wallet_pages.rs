@@ -1045,6 +1045,8 @@ async fn every_wallet_page_speaks_chinese_when_asked(backend: Backend) {
     get(&app, &mut jar, "/wallet?lang=zh-CN").await;
     for (path, words) in [
         ("/wallet", "剩余额度"),
+        // The verification tier is named in Chinese too, not by its code.
+        ("/wallet", r#"id="kyc-tier">未认证<"#),
         ("/wallet/cards", "添加银行卡"),
         ("/wallet/topup", "充值"),
         ("/wallet/transfer", "收款人"),

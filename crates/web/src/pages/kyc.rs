@@ -39,7 +39,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/staff/kyc/documents/{id}", get(document))
 }
 
-fn tier_name(text: &'static KycText, tier: KycTier) -> &'static str {
+pub(crate) fn tier_name(text: &'static KycText, tier: KycTier) -> &'static str {
     match tier {
         KycTier::Unverified => text.tier_unverified,
         KycTier::Verified => text.tier_verified,

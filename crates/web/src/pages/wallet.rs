@@ -250,7 +250,8 @@ pub(crate) async fn wallet_home(
                     .then(|| money_text(balance.pending_debits, *currency)),
             })
             .collect(),
-        tier: tier.code(),
+        // The tier in the reader's words, as the verification page names it.
+        tier: super::kyc::tier_name(crate::i18n::KycText::for_locale(locale), tier),
         limits_currency: limits_currency.code(),
         currencies: Currency::ALL.iter().map(|c| c.code()).collect(),
         limits: remaining
