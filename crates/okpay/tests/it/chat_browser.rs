@@ -151,6 +151,14 @@ async fn chromium_user_and_agent_chat_live_and_a_dropped_socket_resumes() {
         ],
     )
     .await;
+    // The sign-in must have landed (the staff header names the member) before the next page is
+    // asked for: a goto racing the login's answer would reach /staff/chat without the cookie.
+    agent
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#staff-name"))
+        .await
+        .expect("signed in as staff");
     agent.goto(&app.url("/staff/chat")).await.expect("loads");
     fill_and_submit(&agent, "/staff/chat/availability", &[]).await;
     agent
