@@ -8,6 +8,7 @@ mod auth;
 mod banner;
 mod community;
 pub(crate) mod csrf;
+mod display;
 mod error_page;
 mod help;
 mod home;

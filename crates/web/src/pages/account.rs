@@ -1,5 +1,6 @@
 //! The account page: who is signed in, their address and whether it is confirmed.
 
+use super::display::filters;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;

@@ -289,11 +289,7 @@ fn record_row(record: &TransactionRecord, locale: Locale) -> RecordRow {
         id: record.id.clone(),
         kind: wallet_code_name(record.kind.code(), locale),
         status: wallet_code_name(record.status().code(), locale),
-        amount: format!(
-            "{} {}",
-            record.amount.to_decimal_string(record.currency),
-            record.currency.code()
-        ),
+        amount: super::display::money_text(record.amount, record.currency),
         at: show_instant(record.created_at),
         reason: record
             .failure_reason
@@ -369,8 +365,8 @@ async fn customer_panel(
             .map(|r| {
                 (
                     wallet_code_name(r.kind.code(), locale),
-                    r.daily_left.to_decimal_string(Currency::Cny),
-                    r.monthly_left.to_decimal_string(Currency::Cny),
+                    super::display::money_text(r.daily_left, Currency::Cny),
+                    super::display::money_text(r.monthly_left, Currency::Cny),
                 )
             })
             .collect();

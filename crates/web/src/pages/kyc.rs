@@ -1,6 +1,7 @@
 //! Identity verification pages: `/wallet/verify`, where a user uploads documents and reads
 //! where their requests stand, and `/staff/kyc`, the risk team's review queue.
 
+use super::display::filters;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;

@@ -2,6 +2,7 @@
 //! `/records/{id}` (detail with the status timeline and, for a failure, its reason), the monthly
 //! statement and the spending analysis with bar charts drawn as SVG by the server.
 
+use super::display::filters;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -18,10 +19,11 @@ use domain::wallet::RecordPage;
 use ledger::{Amount, Currency};
 use serde::Deserialize;
 
+use super::display::money_text;
 use super::layout::Layout;
 use super::render_page;
 use super::session::PageSession;
-use super::wallet::{RecordRow, money_text, see_other, wallet_of};
+use super::wallet::{RecordRow, see_other, wallet_of};
 use crate::AppState;
 use crate::api::wallet::{csv_export, statement_of, wallet_error};
 use crate::error::{ApiError, ErrorCode};

@@ -3,6 +3,7 @@
 //! reset, the message center and the "this wasn't me" link. Forms over the same `SecurityApi`
 //! as the JSON API.
 
+use super::display::filters;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{LOCATION, SET_COOKIE};

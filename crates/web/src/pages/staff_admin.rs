@@ -1,6 +1,7 @@
 //! The admins' back-office pages: the outbox, FX rates, fee schedules, help articles, and the
 //! navigation every staff page shares. Each page checks its staff permission.
 
+use super::display::filters;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};

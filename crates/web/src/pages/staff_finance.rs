@@ -1,6 +1,7 @@
 //! Finance's pages in the back office: the withdrawal review queue `/staff/withdrawals` with
 //! approve and reject (a reason required), and the simulated rail's switch for admins.
 
+use super::display::filters;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -9,10 +10,11 @@ use domain::staff::StaffPermission;
 use serde::Deserialize;
 
 use super::csrf::CsrfForm;
+use super::display::money_text;
 use super::layout::Layout;
 use super::render_page;
 use super::staff::StaffPage;
-use super::wallet::{money_text, see_other, wallet_of};
+use super::wallet::{see_other, wallet_of};
 use crate::AppState;
 use crate::api::staff_wallet::{check_reason_length, parse_rail_mode};
 use crate::api::wallet::wallet_error;

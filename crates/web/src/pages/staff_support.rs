@@ -1,6 +1,7 @@
 //! The admins' editors of what users are told about OKPay: announcements (`/staff/announcements`)
 //! and contact channels (`/staff/channels`), over the support use cases the staff API uses.
 
+use super::display::filters;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};

@@ -63,11 +63,7 @@ pub(crate) fn see_other(location: &str) -> Response {
 
 /// An RFC 3339 instant as a person reads it.
 pub(crate) fn show_time(rfc3339: &str) -> String {
-    let text = rfc3339.replacen('T', " ", 1);
-    match text.strip_suffix('Z') {
-        Some(rest) => format!("{} UTC", &rest[..rest.len().min(16)]),
-        None => text,
-    }
+    super::display::readable_time(rfc3339)
 }
 
 pub(crate) fn show_instant(at: i64) -> String {
@@ -79,10 +75,7 @@ pub(crate) fn show_money(value: &Value) -> String {
     let minor = value["amount"].as_i64().unwrap_or_default();
     let code = value["currency"].as_str().unwrap_or_default();
     match Currency::parse(code) {
-        Ok(currency) => format!(
-            "{} {code}",
-            Amount::from_minor(minor).to_decimal_string(currency)
-        ),
+        Ok(currency) => super::display::money_text(Amount::from_minor(minor), currency),
         Err(_) => format!("{minor} {code}"),
     }
 }

@@ -2,6 +2,7 @@
 //! and bank accounts: add, list, remove) and `/developers/test-cards` (the simulator's test cards,
 //! test bank accounts and rail switch). Helpers the other wallet pages share live here too.
 
+use super::display::{filters, money_text};
 use std::sync::Arc;
 
 use askama::Template;
@@ -84,11 +85,6 @@ pub(super) fn wallet_of(state: &AppState) -> Result<&Arc<Wallet>, ApiError> {
         .wallet
         .as_ref()
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))
-}
-
-/// `12.50 CNY`: decimal in the currency's unit, then its code.
-pub(super) fn money_text(amount: Amount, currency: Currency) -> String {
-    format!("{} {}", amount.to_decimal_string(currency), currency.code())
 }
 
 /// A failure as a page shows it: the stable code, its localized explanation and next step, the

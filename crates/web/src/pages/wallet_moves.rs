@@ -15,10 +15,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::csrf::CsrfForm;
+use super::display::money_text;
 use super::layout::Layout;
 use super::render_page;
 use super::session::PageSession;
-use super::wallet::{ErrorView, money_text, see_other, wallet_of};
+use super::wallet::{ErrorView, see_other, wallet_of};
 use crate::AppState;
 use crate::api::auth::unix_now;
 use crate::api::security::{code_refusal, second_factor_error};
