@@ -20,9 +20,8 @@ use super::staff::{StaffPage, see_other};
 use super::staff_admin::StaffFrame;
 use crate::AppState;
 use crate::api::auth::{store_error, unix_now};
-use crate::api::kyc::{
-    KYC_BODY_MAX_BYTES, document_response, kyc_error, kyc_of, read_kyc_form, submit_form,
-};
+use crate::api::documents::document_response;
+use crate::api::kyc::{KYC_BODY_MAX_BYTES, kyc_error, kyc_of, read_kyc_form, submit_form};
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{ErrorText, KycText, Locale, StaffAdminText, error_text};
 use crate::time::rfc3339_utc;
@@ -169,8 +168,8 @@ async fn verify_submit(
         let kyc = kyc_of(&state)?;
         let form = read_kyc_form(multipart).await?;
         let token = form.text("csrf_token");
-        let accepted =
-            binding.is_some_and(|Extension(binding)| state.csrf_key.accepts(&binding, &token));
+        let accepted = binding
+            .is_some_and(|Extension(binding)| state.csrf_key.accepts(&binding, token.trim()));
         if !accepted {
             return Err(ApiError::new(ErrorCode::CsrfTokenInvalid));
         }

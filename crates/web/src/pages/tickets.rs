@@ -19,10 +19,9 @@ use super::session::{MaybePageSession, PageSession};
 use crate::AppState;
 use crate::api::auth::{store_error, unix_now};
 use crate::api::diagnose::diagnosis;
+use crate::api::documents::document_response;
 use crate::api::stolen::stolen_error;
-use crate::api::tickets::{
-    UPLOAD_BODY_MAX_BYTES, attachment_response, read_form, ticket_error, tickets_of,
-};
+use crate::api::tickets::{UPLOAD_BODY_MAX_BYTES, read_form, ticket_error, tickets_of};
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{
     DiagnoseText, ErrorText, Locale, StolenText, TicketsText, error_text, ticket_category_name,
@@ -634,7 +633,7 @@ async fn attachment(
         .user_attachment(&session.user.id, &attachment)
         .await
         .map_err(ticket_error)?;
-    Ok(attachment_response(info, bytes))
+    Ok(document_response(&info, bytes))
 }
 
 // ---- /stolen ----
