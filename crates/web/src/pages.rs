@@ -19,6 +19,7 @@ pub(crate) mod session;
 mod staff;
 mod staff_admin;
 mod staff_finance;
+mod staff_page;
 mod staff_support;
 mod step_up;
 mod support;

@@ -18,6 +18,7 @@ use super::render_page;
 use super::session::PageSession;
 use super::staff::{StaffPage, see_other};
 use super::staff_admin::StaffFrame;
+use super::staff_page::staff_page;
 use crate::AppState;
 use crate::api::auth::{store_error, unix_now};
 use crate::api::documents::document_response;
@@ -201,18 +202,15 @@ struct QueueRow {
     documents: Vec<DocumentLink>,
 }
 
+staff_page!(QueuePage);
+
 #[derive(Template)]
 #[template(path = "staff_kyc.html")]
 struct QueuePage {
     layout: Layout,
     title: &'static str,
-    admin: &'static StaffAdminText,
-    sign_out: &'static str,
-    links: Vec<(&'static str, &'static str)>,
-    csrf_token: String,
-    notice: Option<&'static str>,
-    error: Option<ErrorText>,
-    allowed: bool,
+    /// The staff navigation, notice and error; the template reads them through `Deref`.
+    frame: StaffFrame,
     reason_label: &'static str,
     rows: Vec<QueueRow>,
 }
@@ -228,7 +226,7 @@ async fn queue_page(
     staff: &StaffPage,
     notice: bool,
     error: Option<ApiError>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let admin = StaffAdminText::for_locale(locale);
     let text = KycText::for_locale(locale);
     let frame = StaffFrame::new(
@@ -238,57 +236,47 @@ async fn queue_page(
         notice.then_some(admin.saved),
         error.as_ref(),
     );
-    let mut rows = Vec::new();
-    if frame.allowed {
-        let kyc = match kyc_of(state) {
-            Ok(kyc) => kyc,
-            Err(error) => return error.into_response(),
-        };
-        let queue = match kyc.queue().await {
-            Ok(queue) => queue,
-            Err(error) => return store_error(&error).into_response(),
-        };
-        for (request, documents) in queue {
-            let user_address = match state.accounts.profile(&request.user_id).await {
-                Ok(Some(user)) => user.email.or(user.phone).unwrap_or_default(),
-                Ok(None) => String::new(),
-                Err(error) => return store_error(&error).into_response(),
-            };
-            rows.push(QueueRow {
-                id: request.id,
-                user_id: request.user_id,
-                user_address,
-                created_at: rfc3339_utc(request.created_at),
-                tier: tier_name(text, request.tier),
-                kind: kind_name(text, request.document_kind),
-                documents: documents
-                    .into_iter()
-                    .map(|document| DocumentLink {
-                        id: document.id,
-                        file_name: document.file_name,
-                        size_kib: (document.size_bytes + 1023) / 1024,
-                    })
-                    .collect(),
-            });
-        }
-    }
+    let rows = frame
+        .load(async {
+            let queue = (kyc_of(state)?.queue().await).map_err(|error| store_error(&error))?;
+            let mut rows = Vec::with_capacity(queue.len());
+            for (request, documents) in queue {
+                let user = (state.accounts.profile(&request.user_id).await)
+                    .map_err(|error| store_error(&error))?;
+                let user_address = user
+                    .and_then(|user| user.email.or(user.phone))
+                    .unwrap_or_default();
+                rows.push(QueueRow {
+                    id: request.id,
+                    user_id: request.user_id,
+                    user_address,
+                    created_at: rfc3339_utc(request.created_at),
+                    tier: tier_name(text, request.tier),
+                    kind: kind_name(text, request.document_kind),
+                    documents: documents
+                        .into_iter()
+                        .map(|document| DocumentLink {
+                            id: document.id,
+                            file_name: document.file_name,
+                            size_kib: (document.size_bytes + 1023) / 1024,
+                        })
+                        .collect(),
+                });
+            }
+            Ok(rows)
+        })
+        .await?;
     let status = frame.status(error.as_ref());
-    render_page(
+    Ok(render_page(
         &QueuePage {
             layout: Layout::for_staff(locale, staff),
             title: admin.title,
-            admin,
-            sign_out: frame.sign_out,
-            links: frame.links,
-            csrf_token: frame.csrf_token,
-            notice: frame.notice,
-            error: frame.error,
-            allowed: frame.allowed,
+            frame,
             reason_label: admin.reason_label,
             rows,
         },
         status,
-    )
+    ))
 }
 
 async fn review_queue(
@@ -296,7 +284,7 @@ async fn review_queue(
     locale: Locale,
     staff: StaffPage,
     Query(query): Query<DoneQuery>,
-) -> Response {
+) -> Result<Response, ApiError> {
     queue_page(&state, locale, &staff, query.done.is_some(), None).await
 }
 
@@ -312,7 +300,7 @@ async fn decide(
     staff: &StaffPage,
     id: &str,
     reject_reason: Option<&str>,
-) -> Response {
+) -> Result<Response, ApiError> {
     if !staff.role.may(StaffPermission::ReviewKyc) {
         return queue_page(state, locale, staff, false, None).await;
     }
@@ -325,7 +313,7 @@ async fn decide(
         Err(error) => Err(error),
     };
     match decided {
-        Ok(_) => see_other("/staff/kyc?done=1"),
+        Ok(_) => Ok(see_other("/staff/kyc?done=1")),
         Err(error) => queue_page(state, locale, staff, false, Some(error)).await,
     }
 }
@@ -336,7 +324,7 @@ async fn approve(
     staff: StaffPage,
     Path(id): Path<String>,
     CsrfForm(ReasonForm { .. }): CsrfForm<ReasonForm>,
-) -> Response {
+) -> Result<Response, ApiError> {
     decide(&state, locale, &staff, &id, None).await
 }
 
@@ -346,7 +334,7 @@ async fn reject(
     staff: StaffPage,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ReasonForm>,
-) -> Response {
+) -> Result<Response, ApiError> {
     decide(&state, locale, &staff, &id, Some(&form.reason)).await
 }
 
