@@ -20,8 +20,9 @@ use serde::Deserialize;
 
 use super::layout::Layout;
 use super::render_page;
+use super::see_other;
 use super::session::PageSession;
-use super::wallet::{RecordRow, money_text, see_other, wallet_of};
+use super::wallet::{RecordRow, money_text, wallet_of};
 use crate::AppState;
 use crate::api::wallet::{csv_export, statement_of, wallet_error};
 use crate::error::{ApiError, ErrorCode};
