@@ -3,6 +3,9 @@
 use std::sync::Arc;
 
 use crate::audit::{Actor, AuditEvent};
+use crate::documents::{
+    DocumentInfo, FileNames, StoredDocument, Upload, UploadRefusal, UploadRules,
+};
 use crate::identity::accounts::{AccountsStore, token_digest};
 use crate::identity::{
     Accounts, BoxFuture, CodePurpose, CodeRefusal, Login, ResetError, UnixSeconds, UserRecord,
@@ -12,12 +15,23 @@ use crate::ids::new_id;
 use crate::notify::{self, MessageText, OutboundMessage};
 use crate::staff::{REASON_CHARS_MAX, StaffActionError};
 use crate::store_port::StoreError;
-use crate::tickets::{ATTACHMENT_BYTES_MAX, ATTACHMENTS_MAX, FileKind, Upload};
+use crate::tickets::{ATTACHMENT_BYTES_MAX, ATTACHMENTS_MAX};
 
 /// The longest statement a user writes with an appeal.
 pub const STATEMENT_CHARS_MAX: usize = 4_000;
 /// The most appeals a staff listing returns.
 pub const LIST_MAX: i64 = 200;
+/// What an appeal carries: at least one identity document, as many and as large as a ticket's
+/// attachments.
+pub const DOCUMENT_RULES: UploadRules = UploadRules {
+    count_max: ATTACHMENTS_MAX,
+    bytes_max: ATTACHMENT_BYTES_MAX,
+    required: true,
+    names: FileNames::AsSent {
+        fallback: "document",
+    },
+    id_prefix: "doc",
+};
 
 /// What the user asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,21 +101,6 @@ pub struct Appeal {
     pub created_at: UnixSeconds,
     pub decided_at: Option<UnixSeconds>,
 }
-
-/// An identity document's description; its bytes are read separately.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DocumentInfo {
-    /// `doc_…`.
-    pub id: String,
-    pub appeal_id: String,
-    pub file_name: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub created_at: UnixSeconds,
-}
-
-/// A document with its bytes.
-pub type StoredDocument = (DocumentInfo, Vec<u8>);
 
 /// The appeals' storage. Object-safe so the web layer holds it behind `Arc<dyn …>`.
 pub trait AppealStore: Send + Sync + 'static {
@@ -378,14 +377,9 @@ pub enum AppealError {
     InvalidKind,
     #[error("{0} is empty or too long")]
     InvalidText(&'static str),
-    #[error("at least one identity document is needed")]
-    DocumentsRequired,
-    #[error("more than {ATTACHMENTS_MAX} documents")]
-    TooManyDocuments,
-    #[error("a document is larger than {ATTACHMENT_BYTES_MAX} bytes")]
-    DocumentTooLarge,
-    #[error("a document is not PNG, JPEG or PDF")]
-    DocumentTypeRefused,
+    /// None attached, too many, one too large, or one that is not PNG, JPEG or PDF.
+    #[error("documents refused: {0}")]
+    Documents(#[from] UploadRefusal),
     #[error("the account is neither locked nor frozen")]
     NotNeeded,
     #[error("an appeal is already waiting")]
@@ -414,50 +408,12 @@ impl From<StaffActionError> for AppealError {
     }
 }
 
-fn checked_documents(uploads: &[Upload]) -> Result<Vec<FileKind>, AppealError> {
-    if uploads.is_empty() {
-        return Err(AppealError::DocumentsRequired);
-    }
-    if uploads.len() > ATTACHMENTS_MAX {
-        return Err(AppealError::TooManyDocuments);
-    }
-    uploads
-        .iter()
-        .map(|upload| {
-            if upload.bytes.len() > ATTACHMENT_BYTES_MAX {
-                return Err(AppealError::DocumentTooLarge);
-            }
-            FileKind::sniff(&upload.bytes).ok_or(AppealError::DocumentTypeRefused)
-        })
-        .collect()
-}
-
 fn checked_reason(reason: &str) -> Result<String, AppealError> {
     let reason: String = reason.trim().chars().take(REASON_CHARS_MAX).collect();
     if reason.chars().count() < 5 {
         return Err(AppealError::ReasonRequired);
     }
     Ok(reason)
-}
-
-fn clean_file_name(name: &str, kind: FileKind) -> String {
-    let cleaned: String = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(120)
-        .collect();
-    if cleaned.trim().is_empty() {
-        match kind {
-            FileKind::Png => "document.png".to_owned(),
-            FileKind::Jpeg => "document.jpg".to_owned(),
-            FileKind::Pdf => "document.pdf".to_owned(),
-        }
-    } else {
-        cleaned
-    }
 }
 
 /// An appeal with its documents, as staff review it.
@@ -496,7 +452,7 @@ impl Appeals {
         if statement.is_empty() || statement.chars().count() > STATEMENT_CHARS_MAX {
             return Err(AppealError::InvalidText("statement"));
         }
-        let kinds = checked_documents(&request.documents)?;
+        let kinds = DOCUMENT_RULES.check(&request.documents)?;
         let user = self
             .identity
             .confirm_appeal_code(request.login.trim(), request.code.trim(), now)
@@ -525,16 +481,10 @@ impl Appeals {
             decided_at: None,
         };
         self.store.insert_appeal(&appeal).await?;
-        for (upload, file_kind) in request.documents.iter().zip(kinds) {
-            let info = DocumentInfo {
-                id: new_id("doc"),
-                appeal_id: appeal.id.clone(),
-                file_name: clean_file_name(&upload.file_name, file_kind),
-                content_type: file_kind.content_type().to_owned(),
-                size_bytes: upload.bytes.len() as i64,
-                created_at: now,
-            };
-            self.store.insert_document(&info, &upload.bytes).await?;
+        for (info, bytes) in
+            DOCUMENT_RULES.describe(&request.documents, &kinds, &appeal.id, None, now)
+        {
+            self.store.insert_document(&info, bytes).await?;
         }
         self.store
             .appeal_audit(&AuditEvent {
@@ -610,7 +560,7 @@ impl Appeals {
             .store
             .document_bytes(document_id)
             .await?
-            .filter(|(info, _)| info.appeal_id == appeal_id)
+            .filter(|(info, _)| info.owner_id == appeal_id)
             .ok_or(AppealError::NotFound)?;
         let appeal = self
             .store
@@ -733,30 +683,6 @@ mod tests {
         ] {
             assert_eq!(AppealStatus::parse(status.name()), Some(status));
         }
-    }
-
-    #[test]
-    fn documents_are_required_and_recognised_by_content() {
-        assert!(matches!(
-            checked_documents(&[]),
-            Err(AppealError::DocumentsRequired)
-        ));
-        let exe = Upload {
-            file_name: "id.png".into(),
-            bytes: b"MZ\x90\x00".to_vec(),
-        };
-        assert!(matches!(
-            checked_documents(&[exe]),
-            Err(AppealError::DocumentTypeRefused)
-        ));
-        let pdf = Upload {
-            file_name: "id.pdf".into(),
-            bytes: b"%PDF-1.7".to_vec(),
-        };
-        assert_eq!(
-            checked_documents(&[pdf]).expect("fine"),
-            vec![FileKind::Pdf]
-        );
     }
 
     #[test]

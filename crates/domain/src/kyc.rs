@@ -4,18 +4,30 @@
 use std::sync::Arc;
 
 use crate::audit::{Actor, AuditEvent};
+use crate::documents::{
+    DocumentInfo, FileNames, StoredDocument, Upload, UploadRefusal, UploadRules,
+};
 use crate::identity::BoxFuture;
 use crate::identity::{Notice, UnixSeconds};
 use crate::ids::new_id;
 use crate::limits::KycTier;
 use crate::staff::REASON_CHARS_MAX;
 use crate::store_port::StoreError;
-use crate::tickets::FileKind;
 
 /// The largest document accepted.
 pub const DOCUMENT_BYTES_MAX: usize = 5 * 1024 * 1024;
 /// At most this many files per request (front, back, a proof of address).
 pub const DOCUMENTS_MAX: usize = 3;
+/// What a verification request carries: one to three scans, named by a safe stem.
+pub const DOCUMENT_RULES: UploadRules = UploadRules {
+    count_max: DOCUMENTS_MAX,
+    bytes_max: DOCUMENT_BYTES_MAX,
+    required: true,
+    names: FileNames::SafeStem {
+        fallback: "document",
+    },
+    id_prefix: "doc",
+};
 /// How many requests the review queue and a user's history show.
 const LIST_MAX: i64 = 100;
 
@@ -88,38 +100,12 @@ pub struct KycRequest {
     pub reviewed_at: Option<UnixSeconds>,
 }
 
-/// A stored document, without its bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KycDocument {
-    pub id: String,
-    pub request_id: String,
-    pub file_name: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub created_at: UnixSeconds,
-}
-
-/// A file as uploaded.
-#[derive(Clone, Debug)]
-pub struct DocumentUpload {
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-}
-
-/// A document and its bytes.
-pub type StoredDocument = (KycDocument, Vec<u8>);
-
 /// Why a request or a decision was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum KycError {
-    #[error("no document was attached")]
-    NoDocuments,
-    #[error("at most {DOCUMENTS_MAX} documents")]
-    TooManyDocuments,
-    #[error("a document is larger than {DOCUMENT_BYTES_MAX} bytes")]
-    DocumentTooLarge,
-    #[error("a document is not a JPEG, PNG or PDF")]
-    DocumentTypeRefused,
+    /// None attached, too many, one too large, or one that is not JPEG, PNG or PDF.
+    #[error("documents refused: {0}")]
+    Documents(#[from] UploadRefusal),
     #[error("the tier asked for is not above the current one")]
     TierNotHigher,
     #[error("a request is already under review")]
@@ -140,7 +126,7 @@ pub trait KycStore: Send + Sync + 'static {
     fn insert_kyc_request<'a>(
         &'a self,
         request: &'a KycRequest,
-        documents: &'a [(KycDocument, Vec<u8>)],
+        documents: &'a [(DocumentInfo, &'a [u8])],
     ) -> BoxFuture<'a, Result<(), StoreError>>;
     /// The user's requests, newest first.
     fn kyc_requests_of<'a>(
@@ -160,7 +146,7 @@ pub trait KycStore: Send + Sync + 'static {
     fn kyc_documents<'a>(
         &'a self,
         request_id: &'a str,
-    ) -> BoxFuture<'a, Result<Vec<KycDocument>, StoreError>>;
+    ) -> BoxFuture<'a, Result<Vec<DocumentInfo>, StoreError>>;
     fn kyc_document_bytes<'a>(
         &'a self,
         id: &'a str,
@@ -194,52 +180,6 @@ impl TierSetter for crate::wallet::Wallet {
     }
 }
 
-/// A file name safe to show and to send back in `Content-Disposition`: letters, digits, dots,
-/// dashes and underscores only, with the extension of what the bytes really are.
-fn clean_file_name(name: &str, kind: FileKind) -> String {
-    let stem: String = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .split('.')
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .take(60)
-        .collect();
-    let stem = if stem.is_empty() {
-        "document".to_owned()
-    } else {
-        stem
-    };
-    let extension = match kind {
-        FileKind::Png => "png",
-        FileKind::Jpeg => "jpg",
-        FileKind::Pdf => "pdf",
-    };
-    format!("{stem}.{extension}")
-}
-
-/// Checks the uploads: how many, how large, and what their bytes are.
-pub fn check_uploads(uploads: &[DocumentUpload]) -> Result<Vec<FileKind>, KycError> {
-    if uploads.is_empty() {
-        return Err(KycError::NoDocuments);
-    }
-    if uploads.len() > DOCUMENTS_MAX {
-        return Err(KycError::TooManyDocuments);
-    }
-    uploads
-        .iter()
-        .map(|upload| {
-            if upload.bytes.len() > DOCUMENT_BYTES_MAX {
-                return Err(KycError::DocumentTooLarge);
-            }
-            FileKind::sniff(&upload.bytes).ok_or(KycError::DocumentTypeRefused)
-        })
-        .collect()
-}
-
 /// The use cases of identity verification.
 pub struct Kyc {
     store: Arc<dyn KycStore>,
@@ -264,10 +204,10 @@ impl Kyc {
         user_id: &str,
         tier: KycTier,
         document_kind: DocumentKind,
-        uploads: &[DocumentUpload],
+        uploads: &[Upload],
         now: UnixSeconds,
     ) -> Result<KycRequest, KycError> {
-        let kinds = check_uploads(uploads)?;
+        let kinds = DOCUMENT_RULES.check(uploads)?;
         let (current, requests) = self.status(user_id).await?;
         if tier <= current {
             return Err(KycError::TierNotHigher);
@@ -289,29 +229,13 @@ impl Kyc {
             created_at: now,
             reviewed_at: None,
         };
-        let documents: Vec<(KycDocument, Vec<u8>)> = uploads
-            .iter()
-            .zip(kinds)
-            .map(|(upload, kind)| {
-                (
-                    KycDocument {
-                        id: new_id("doc"),
-                        request_id: request.id.clone(),
-                        file_name: clean_file_name(&upload.file_name, kind),
-                        content_type: kind.content_type().to_owned(),
-                        size_bytes: upload.bytes.len() as i64,
-                        created_at: now,
-                    },
-                    upload.bytes.clone(),
-                )
-            })
-            .collect();
+        let documents = DOCUMENT_RULES.describe(uploads, &kinds, &request.id, None, now);
         self.store.insert_kyc_request(&request, &documents).await?;
         Ok(request)
     }
 
     /// The pending requests, oldest first, each with its documents.
-    pub async fn queue(&self) -> Result<Vec<(KycRequest, Vec<KycDocument>)>, StoreError> {
+    pub async fn queue(&self) -> Result<Vec<(KycRequest, Vec<DocumentInfo>)>, StoreError> {
         let requests = self.store.pending_kyc_requests(LIST_MAX).await?;
         let mut queue = Vec::with_capacity(requests.len());
         for request in requests {
@@ -326,7 +250,7 @@ impl Kyc {
         &self,
         staff_id: &str,
         document_id: &str,
-    ) -> Result<(KycDocument, Vec<u8>), KycError> {
+    ) -> Result<StoredDocument, KycError> {
         let (document, bytes) = self
             .store
             .kyc_document_bytes(document_id)
@@ -336,7 +260,7 @@ impl Kyc {
             .kyc_audit(&AuditEvent {
                 actor: Actor::Staff(staff_id.to_owned()),
                 action: "kyc.document_viewed",
-                subject: document.request_id.clone(),
+                subject: document.owner_id.clone(),
                 detail: format!("document={}", document.id),
             })
             .await?;
@@ -448,52 +372,5 @@ fn decision_notice(request: &KycRequest, now: UnixSeconds) -> Notice {
         body_en,
         created_at: now,
         read_at: None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
-
-    fn upload(name: &str, bytes: &[u8]) -> DocumentUpload {
-        DocumentUpload {
-            file_name: name.to_owned(),
-            bytes: bytes.to_vec(),
-        }
-    }
-
-    #[test]
-    fn uploads_are_judged_by_their_bytes_count_and_size() {
-        assert!(matches!(check_uploads(&[]), Err(KycError::NoDocuments)));
-        assert!(matches!(
-            check_uploads(&[upload("id.png", b"GIF89a")]),
-            Err(KycError::DocumentTypeRefused)
-        ));
-        let mut large = PNG.to_vec();
-        large.resize(DOCUMENT_BYTES_MAX + 1, 0);
-        assert!(matches!(
-            check_uploads(&[upload("id.png", &large)]),
-            Err(KycError::DocumentTooLarge)
-        ));
-        let four = vec![upload("a.png", PNG); DOCUMENTS_MAX + 1];
-        assert!(matches!(
-            check_uploads(&four),
-            Err(KycError::TooManyDocuments)
-        ));
-        assert_eq!(
-            check_uploads(&[upload("scan.pdf.exe", b"%PDF-1.7\n")]).expect("a PDF"),
-            [FileKind::Pdf]
-        );
-    }
-
-    #[test]
-    fn file_names_keep_a_safe_stem_and_the_real_extension() {
-        assert_eq!(
-            clean_file_name("../../etc/pass wd.pdf", FileKind::Png),
-            "passwd.png"
-        );
-        assert_eq!(clean_file_name("", FileKind::Pdf), "document.pdf");
     }
 }

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod chat;
 pub mod community;
 pub mod delivery;
+pub mod documents;
 pub mod fees;
 pub mod fx;
 pub mod help;

@@ -5,6 +5,9 @@
 use std::sync::Arc;
 
 use crate::audit::{Actor, AuditEvent};
+use crate::documents::{
+    DocumentInfo, FileKind, FileNames, StoredDocument, Upload, UploadRefusal, UploadRules,
+};
 use crate::identity::{BoxFuture, Lock, Notice, UnixSeconds, UserRecord, UserStatus};
 use crate::ids::new_id;
 use crate::notify::{Channel, MessageText, OutboundMessage};
@@ -14,6 +17,16 @@ use crate::store_port::StoreError;
 pub const ATTACHMENT_BYTES_MAX: usize = 10 * 1024 * 1024;
 /// The most attachments one ticket or reply carries.
 pub const ATTACHMENTS_MAX: usize = 5;
+/// What a ticket or a reply may carry: none or a few screenshots and PDFs.
+pub const ATTACHMENT_RULES: UploadRules = UploadRules {
+    count_max: ATTACHMENTS_MAX,
+    bytes_max: ATTACHMENT_BYTES_MAX,
+    required: false,
+    names: FileNames::AsSent {
+        fallback: "attachment",
+    },
+    id_prefix: "att",
+};
 pub const SUBJECT_CHARS_MAX: usize = 200;
 pub const BODY_CHARS_MAX: usize = 10_000;
 pub const RATING_COMMENT_CHARS_MAX: usize = 1_000;
@@ -132,37 +145,6 @@ impl TicketStatus {
     }
 }
 
-/// What the content of a file says it is; the name a browser sent is never trusted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileKind {
-    Png,
-    Jpeg,
-    Pdf,
-}
-
-impl FileKind {
-    /// Recognises a file by its first bytes (its "magic number").
-    pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
-        if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-            Some(FileKind::Png)
-        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(FileKind::Jpeg)
-        } else if bytes.starts_with(b"%PDF-") {
-            Some(FileKind::Pdf)
-        } else {
-            None
-        }
-    }
-
-    pub const fn content_type(self) -> &'static str {
-        match self {
-            FileKind::Png => "image/png",
-            FileKind::Jpeg => "image/jpeg",
-            FileKind::Pdf => "application/pdf",
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ticket {
     /// `tkt_…`.
@@ -221,35 +203,12 @@ pub struct TicketMessage {
     pub created_at: UnixSeconds,
 }
 
-/// An attachment's description; its bytes are read separately.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AttachmentInfo {
-    /// `att_…`.
-    pub id: String,
-    pub ticket_id: String,
-    pub message_id: Option<String>,
-    pub file_name: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub created_at: UnixSeconds,
-}
-
-/// An attachment with its bytes.
-pub type StoredFile = (AttachmentInfo, Vec<u8>);
-
-/// A file as uploaded.
-#[derive(Clone, Debug)]
-pub struct Upload {
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-}
-
 /// A ticket with what its reader may see of it.
 #[derive(Clone, Debug)]
 pub struct TicketThread {
     pub ticket: Ticket,
     pub messages: Vec<TicketMessage>,
-    pub attachments: Vec<AttachmentInfo>,
+    pub attachments: Vec<DocumentInfo>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -279,13 +238,9 @@ pub enum TicketError {
     /// `field` is empty or too long.
     #[error("{0} is empty or too long")]
     InvalidText(&'static str),
-    #[error("more than {ATTACHMENTS_MAX} attachments")]
-    TooManyAttachments,
-    #[error("an attachment is larger than {ATTACHMENT_BYTES_MAX} bytes")]
-    AttachmentTooLarge,
-    /// The content is not PNG, JPEG or PDF, whatever its name says.
-    #[error("an attachment is not PNG, JPEG or PDF")]
-    AttachmentTypeRefused,
+    /// Too many attachments, one too large, or one that is not PNG, JPEG or PDF.
+    #[error("attachments refused: {0}")]
+    Attachments(#[from] UploadRefusal),
     #[error("the rating is not 1 to 5")]
     InvalidRating,
     #[error("the ticket is not solved")]
@@ -325,17 +280,17 @@ pub trait TicketStore: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Vec<TicketMessage>, StoreError>>;
     fn insert_attachment<'a>(
         &'a self,
-        info: &'a AttachmentInfo,
+        info: &'a DocumentInfo,
         bytes: &'a [u8],
     ) -> BoxFuture<'a, Result<(), StoreError>>;
     fn attachments<'a>(
         &'a self,
         ticket_id: &'a str,
-    ) -> BoxFuture<'a, Result<Vec<AttachmentInfo>, StoreError>>;
+    ) -> BoxFuture<'a, Result<Vec<DocumentInfo>, StoreError>>;
     fn attachment_bytes<'a>(
         &'a self,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<StoredFile>, StoreError>>;
+    ) -> BoxFuture<'a, Result<Option<StoredDocument>, StoreError>>;
     fn ticket_user<'a>(
         &'a self,
         user_id: &'a str,
@@ -418,39 +373,7 @@ fn checked_text(text: &str, field: &'static str, max: usize) -> Result<String, T
 
 /// Checks every upload before anything is written: a refused file refuses the whole request.
 fn checked_uploads(uploads: &[Upload]) -> Result<Vec<FileKind>, TicketError> {
-    if uploads.len() > ATTACHMENTS_MAX {
-        return Err(TicketError::TooManyAttachments);
-    }
-    uploads
-        .iter()
-        .map(|upload| {
-            if upload.bytes.len() > ATTACHMENT_BYTES_MAX {
-                return Err(TicketError::AttachmentTooLarge);
-            }
-            FileKind::sniff(&upload.bytes).ok_or(TicketError::AttachmentTypeRefused)
-        })
-        .collect()
-}
-
-/// A file name safe to show and to send back in `Content-Disposition`.
-fn clean_file_name(name: &str, kind: FileKind) -> String {
-    let cleaned: String = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(120)
-        .collect();
-    if cleaned.trim().is_empty() {
-        match kind {
-            FileKind::Png => "attachment.png".to_owned(),
-            FileKind::Jpeg => "attachment.jpg".to_owned(),
-            FileKind::Pdf => "attachment.pdf".to_owned(),
-        }
-    } else {
-        cleaned
-    }
+    Ok(ATTACHMENT_RULES.check(uploads)?)
 }
 
 fn staff_reply_text(locale: &str, subject: &str) -> MessageText {
@@ -490,17 +413,8 @@ impl Tickets {
         kinds: &[FileKind],
         now: UnixSeconds,
     ) -> Result<(), StoreError> {
-        for (upload, kind) in uploads.iter().zip(kinds) {
-            let info = AttachmentInfo {
-                id: new_id("att"),
-                ticket_id: ticket_id.to_owned(),
-                message_id: message_id.map(str::to_owned),
-                file_name: clean_file_name(&upload.file_name, *kind),
-                content_type: kind.content_type().to_owned(),
-                size_bytes: upload.bytes.len() as i64,
-                created_at: now,
-            };
-            self.store.insert_attachment(&info, &upload.bytes).await?;
+        for (info, bytes) in ATTACHMENT_RULES.describe(uploads, kinds, ticket_id, message_id, now) {
+            self.store.insert_attachment(&info, bytes).await?;
         }
         Ok(())
     }
@@ -593,13 +507,13 @@ impl Tickets {
         &self,
         user_id: &str,
         attachment_id: &str,
-    ) -> Result<StoredFile, TicketError> {
+    ) -> Result<StoredDocument, TicketError> {
         let (info, bytes) = self
             .store
             .attachment_bytes(attachment_id)
             .await?
             .ok_or(TicketError::NotFound)?;
-        let thread = self.user_thread(user_id, &info.ticket_id).await?;
+        let thread = self.user_thread(user_id, &info.owner_id).await?;
         if !thread.attachments.iter().any(|a| a.id == info.id) {
             return Err(TicketError::NotFound);
         }
@@ -728,13 +642,13 @@ impl Tickets {
         &self,
         staff_id: &str,
         attachment_id: &str,
-    ) -> Result<StoredFile, TicketError> {
+    ) -> Result<StoredDocument, TicketError> {
         let (info, bytes) = self
             .store
             .attachment_bytes(attachment_id)
             .await?
             .ok_or(TicketError::NotFound)?;
-        let ticket = self.any(&info.ticket_id).await?;
+        let ticket = self.any(&info.owner_id).await?;
         self.audit(
             staff_id,
             "ticket.attachment_viewed",
@@ -934,26 +848,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn files_are_recognised_by_content_not_by_name() {
-        assert_eq!(
-            FileKind::sniff(b"\x89PNG\r\n\x1a\n rest"),
-            Some(FileKind::Png)
-        );
-        assert_eq!(FileKind::sniff(b"\xff\xd8\xff\xe0"), Some(FileKind::Jpeg));
-        assert_eq!(FileKind::sniff(b"%PDF-1.7"), Some(FileKind::Pdf));
-        assert_eq!(FileKind::sniff(b"MZ\x90\x00 an exe named x.png"), None);
-        assert_eq!(FileKind::sniff(b""), None);
-    }
-
-    #[test]
     fn security_tickets_come_first() {
         assert!(Category::Security.priority() < Category::Withdrawal.priority());
         assert!(Category::Withdrawal.priority() < Category::Other.priority());
-    }
-
-    #[test]
-    fn file_names_lose_their_paths_and_quotes() {
-        assert_eq!(clean_file_name("C:\\x\\a\"b.png", FileKind::Png), "ab.png");
-        assert_eq!(clean_file_name("", FileKind::Pdf), "attachment.pdf");
     }
 }

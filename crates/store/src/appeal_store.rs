@@ -1,20 +1,19 @@
 //! Unlock appeals and their identity documents on SQLite and PostgreSQL.
 
-use domain::appeals::{
-    Appeal, AppealKind, AppealStatus, AppealStore, DocumentInfo, StoredDocument,
-};
+use domain::appeals::{Appeal, AppealKind, AppealStatus, AppealStore};
 use domain::audit::AuditEvent;
+use domain::documents::{DocumentInfo, StoredDocument};
 use domain::identity::{BoxFuture, UnixSeconds};
 use domain::{AuditStore, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::database::Store;
+use crate::document_store::APPEAL_DOCUMENTS;
 use crate::error::store_error;
 
 const APPEAL_COLUMNS: &str = "id, user_id, kind, statement, status, decision_reason, \
      decided_by, status_token_hash, created_at, decided_at";
-const DOCUMENT_COLUMNS: &str = "id, appeal_id, file_name, content_type, size_bytes, created_at";
 
 fn unreadable(what: &str, value: &str) -> StoreError {
     StoreError::Unavailable(format!("unreadable {what} {value:?} in the database"))
@@ -34,17 +33,6 @@ fn appeal_from(row: &AnyRow) -> Result<Appeal, StoreError> {
         status_token_hash: row.try_get(7).map_err(store_error)?,
         created_at: row.try_get(8).map_err(store_error)?,
         decided_at: row.try_get(9).map_err(store_error)?,
-    })
-}
-
-fn document_from(row: &AnyRow) -> Result<DocumentInfo, StoreError> {
-    Ok(DocumentInfo {
-        id: row.try_get(0).map_err(store_error)?,
-        appeal_id: row.try_get(1).map_err(store_error)?,
-        file_name: row.try_get(2).map_err(store_error)?,
-        content_type: row.try_get(3).map_err(store_error)?,
-        size_bytes: row.try_get(4).map_err(store_error)?,
-        created_at: row.try_get(5).map_err(store_error)?,
     })
 }
 
@@ -99,24 +87,7 @@ impl AppealStore for Store {
         info: &'a DocumentInfo,
         bytes: &'a [u8],
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(async move {
-            let sql = format!(
-                "INSERT INTO appeal_documents ({DOCUMENT_COLUMNS}, data) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            );
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(info.id.clone())
-                .bind(info.appeal_id.clone())
-                .bind(info.file_name.clone())
-                .bind(info.content_type.clone())
-                .bind(info.size_bytes)
-                .bind(info.created_at)
-                .bind(bytes.to_vec())
-                .execute(&self.pool)
-                .await
-                .map_err(store_error)?;
-            Ok(())
-        })
+        Box::pin(APPEAL_DOCUMENTS.insert(&self.pool, info, bytes))
     }
 
     fn appeal<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<Appeal>, StoreError>> {
@@ -162,40 +133,14 @@ impl AppealStore for Store {
         &'a self,
         appeal_id: &'a str,
     ) -> BoxFuture<'a, Result<Vec<DocumentInfo>, StoreError>> {
-        Box::pin(async move {
-            let sql = format!(
-                "SELECT {DOCUMENT_COLUMNS} FROM appeal_documents WHERE appeal_id = $1 \
-                 ORDER BY created_at, id"
-            );
-            let rows = sqlx::query(AssertSqlSafe(sql))
-                .bind(appeal_id.to_owned())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(store_error)?;
-            rows.iter().map(document_from).collect()
-        })
+        Box::pin(APPEAL_DOCUMENTS.list(&self.pool, appeal_id))
     }
 
     fn document_bytes<'a>(
         &'a self,
         id: &'a str,
     ) -> BoxFuture<'a, Result<Option<StoredDocument>, StoreError>> {
-        Box::pin(async move {
-            let sql =
-                format!("SELECT {DOCUMENT_COLUMNS}, data FROM appeal_documents WHERE id = $1");
-            let row = sqlx::query(AssertSqlSafe(sql))
-                .bind(id.to_owned())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(store_error)?;
-            match row {
-                None => Ok(None),
-                Some(row) => {
-                    let bytes: Vec<u8> = row.try_get(6).map_err(store_error)?;
-                    Ok(Some((document_from(&row)?, bytes)))
-                }
-            }
-        })
+        Box::pin(APPEAL_DOCUMENTS.with_bytes(&self.pool, id))
     }
 
     fn decide<'a>(

@@ -1,19 +1,20 @@
 //! Identity verification requests and their documents (bytes kept in the database).
 
 use domain::audit::AuditEvent;
+use domain::documents::{DocumentInfo, StoredDocument};
 use domain::identity::{BoxFuture, Notice};
-use domain::kyc::{DocumentKind, KycDocument, KycRequest, KycStatus, KycStore, StoredDocument};
+use domain::kyc::{DocumentKind, KycRequest, KycStatus, KycStore};
 use domain::limits::KycTier;
 use domain::{AuditStore, SecurityStore, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::database::Store;
+use crate::document_store::KYC_DOCUMENTS;
 use crate::error::store_error;
 
 const REQUEST_COLUMNS: &str =
     "id, user_id, tier, document_kind, status, reason, reviewer, created_at, reviewed_at";
-const DOCUMENT_COLUMNS: &str = "id, request_id, file_name, content_type, size_bytes, created_at";
 
 fn unknown(what: &str, value: &str) -> StoreError {
     StoreError::Unavailable(format!("unknown {what} {value}"))
@@ -33,17 +34,6 @@ fn request_from(row: &AnyRow) -> Result<KycRequest, StoreError> {
         reviewer: row.try_get(6).map_err(store_error)?,
         created_at: row.try_get(7).map_err(store_error)?,
         reviewed_at: row.try_get(8).map_err(store_error)?,
-    })
-}
-
-fn document_from(row: &AnyRow) -> Result<KycDocument, StoreError> {
-    Ok(KycDocument {
-        id: row.try_get(0).map_err(store_error)?,
-        request_id: row.try_get(1).map_err(store_error)?,
-        file_name: row.try_get(2).map_err(store_error)?,
-        content_type: row.try_get(3).map_err(store_error)?,
-        size_bytes: row.try_get(4).map_err(store_error)?,
-        created_at: row.try_get(5).map_err(store_error)?,
     })
 }
 
@@ -73,7 +63,7 @@ impl KycStore for Store {
     fn insert_kyc_request<'a>(
         &'a self,
         request: &'a KycRequest,
-        documents: &'a [(KycDocument, Vec<u8>)],
+        documents: &'a [(DocumentInfo, &'a [u8])],
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
             let mut transaction = self.begin().await?;
@@ -95,21 +85,9 @@ impl KycStore for Store {
                 .await
                 .map_err(store_error)?;
             for (document, bytes) in documents {
-                let sql = format!(
-                    "INSERT INTO kyc_documents ({DOCUMENT_COLUMNS}, data) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                );
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(document.id.clone())
-                    .bind(document.request_id.clone())
-                    .bind(document.file_name.clone())
-                    .bind(document.content_type.clone())
-                    .bind(document.size_bytes)
-                    .bind(document.created_at)
-                    .bind(bytes.clone())
-                    .execute(&mut *transaction)
-                    .await
-                    .map_err(store_error)?;
+                KYC_DOCUMENTS
+                    .insert(&mut *transaction, document, bytes)
+                    .await?;
             }
             transaction.commit().await.map_err(store_error)?;
             Ok(())
@@ -147,40 +125,15 @@ impl KycStore for Store {
     fn kyc_documents<'a>(
         &'a self,
         request_id: &'a str,
-    ) -> BoxFuture<'a, Result<Vec<KycDocument>, StoreError>> {
-        Box::pin(async move {
-            let sql = format!(
-                "SELECT {DOCUMENT_COLUMNS} FROM kyc_documents WHERE request_id = $1 \
-                 ORDER BY created_at, id"
-            );
-            let rows = sqlx::query(AssertSqlSafe(sql))
-                .bind(request_id.to_owned())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(store_error)?;
-            rows.iter().map(document_from).collect()
-        })
+    ) -> BoxFuture<'a, Result<Vec<DocumentInfo>, StoreError>> {
+        Box::pin(KYC_DOCUMENTS.list(&self.pool, request_id))
     }
 
     fn kyc_document_bytes<'a>(
         &'a self,
         id: &'a str,
     ) -> BoxFuture<'a, Result<Option<StoredDocument>, StoreError>> {
-        Box::pin(async move {
-            let sql = format!("SELECT {DOCUMENT_COLUMNS}, data FROM kyc_documents WHERE id = $1");
-            let row = sqlx::query(AssertSqlSafe(sql))
-                .bind(id.to_owned())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(store_error)?;
-            match row {
-                None => Ok(None),
-                Some(row) => {
-                    let bytes: Vec<u8> = row.try_get(6).map_err(store_error)?;
-                    Ok(Some((document_from(&row)?, bytes)))
-                }
-            }
-        })
+        Box::pin(KYC_DOCUMENTS.with_bytes(&self.pool, id))
     }
 
     fn decide_kyc_request<'a>(

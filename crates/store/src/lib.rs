@@ -9,6 +9,7 @@ mod bulk;
 mod chat_store;
 mod community_store;
 mod database;
+mod document_store;
 mod error;
 pub mod fee_rules_json;
 mod help_store;

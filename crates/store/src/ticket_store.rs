@@ -1,24 +1,24 @@
 //! Tickets, their threads and attachments (bytes kept in the database) on SQLite and PostgreSQL.
 
 use domain::audit::AuditEvent;
+use domain::documents::{DocumentInfo, StoredDocument};
 use domain::identity::{BoxFuture, Lock, Notice, UnixSeconds, UserRecord};
 use domain::notify::{OutboundMessage, OutboxStore};
 use domain::tickets::{
-    ACCOUNT_EVENT_ACTIONS, AccountEvent, AttachmentInfo, AuthorKind, Category, QueueFilter,
-    StoredFile, Ticket, TicketMessage, TicketStatus, TicketStore,
+    ACCOUNT_EVENT_ACTIONS, AccountEvent, AuthorKind, Category, QueueFilter, Ticket, TicketMessage,
+    TicketStatus, TicketStore,
 };
 use domain::{AuditStore, IdentityStore, SecurityStore, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::database::Store;
+use crate::document_store::TICKET_ATTACHMENTS;
 use crate::error::store_error;
 
 const TICKET_COLUMNS: &str = "id, user_id, category, subject, description, transaction_id, \
      status, priority, assignee, context, rating, rating_comment, created_at, updated_at, solved_at";
 const MESSAGE_COLUMNS: &str = "id, ticket_id, author_kind, author_id, body, internal, created_at";
-const ATTACHMENT_COLUMNS: &str =
-    "id, ticket_id, message_id, file_name, content_type, size_bytes, created_at";
 
 fn unreadable(what: &str, value: &str) -> StoreError {
     StoreError::Unavailable(format!("unreadable {what} {value:?} in the database"))
@@ -57,18 +57,6 @@ fn message_from(row: &AnyRow) -> Result<TicketMessage, StoreError> {
         author_id: row.try_get(3).map_err(store_error)?,
         body: row.try_get(4).map_err(store_error)?,
         internal: internal != 0,
-        created_at: row.try_get(6).map_err(store_error)?,
-    })
-}
-
-fn attachment_from(row: &AnyRow) -> Result<AttachmentInfo, StoreError> {
-    Ok(AttachmentInfo {
-        id: row.try_get(0).map_err(store_error)?,
-        ticket_id: row.try_get(1).map_err(store_error)?,
-        message_id: row.try_get(2).map_err(store_error)?,
-        file_name: row.try_get(3).map_err(store_error)?,
-        content_type: row.try_get(4).map_err(store_error)?,
-        size_bytes: row.try_get(5).map_err(store_error)?,
         created_at: row.try_get(6).map_err(store_error)?,
     })
 }
@@ -227,68 +215,24 @@ impl TicketStore for Store {
 
     fn insert_attachment<'a>(
         &'a self,
-        info: &'a AttachmentInfo,
+        info: &'a DocumentInfo,
         bytes: &'a [u8],
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(async move {
-            let sql = format!(
-                "INSERT INTO ticket_attachments ({ATTACHMENT_COLUMNS}, data) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            );
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(info.id.clone())
-                .bind(info.ticket_id.clone())
-                .bind(info.message_id.clone())
-                .bind(info.file_name.clone())
-                .bind(info.content_type.clone())
-                .bind(info.size_bytes)
-                .bind(info.created_at)
-                .bind(bytes.to_vec())
-                .execute(&self.pool)
-                .await
-                .map_err(store_error)?;
-            Ok(())
-        })
+        Box::pin(TICKET_ATTACHMENTS.insert(&self.pool, info, bytes))
     }
 
     fn attachments<'a>(
         &'a self,
         ticket_id: &'a str,
-    ) -> BoxFuture<'a, Result<Vec<AttachmentInfo>, StoreError>> {
-        Box::pin(async move {
-            let sql = format!(
-                "SELECT {ATTACHMENT_COLUMNS} FROM ticket_attachments WHERE ticket_id = $1 \
-                 ORDER BY created_at, id"
-            );
-            let rows = sqlx::query(AssertSqlSafe(sql))
-                .bind(ticket_id.to_owned())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(store_error)?;
-            rows.iter().map(attachment_from).collect()
-        })
+    ) -> BoxFuture<'a, Result<Vec<DocumentInfo>, StoreError>> {
+        Box::pin(TICKET_ATTACHMENTS.list(&self.pool, ticket_id))
     }
 
     fn attachment_bytes<'a>(
         &'a self,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<StoredFile>, StoreError>> {
-        Box::pin(async move {
-            let sql =
-                format!("SELECT {ATTACHMENT_COLUMNS}, data FROM ticket_attachments WHERE id = $1");
-            let row = sqlx::query(AssertSqlSafe(sql))
-                .bind(id.to_owned())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(store_error)?;
-            match row {
-                None => Ok(None),
-                Some(row) => {
-                    let bytes: Vec<u8> = row.try_get(7).map_err(store_error)?;
-                    Ok(Some((attachment_from(&row)?, bytes)))
-                }
-            }
-        })
+    ) -> BoxFuture<'a, Result<Option<StoredDocument>, StoreError>> {
+        Box::pin(TICKET_ATTACHMENTS.with_bytes(&self.pool, id))
     }
 
     fn ticket_user<'a>(

@@ -4,6 +4,7 @@ pub(crate) mod auth;
 pub(crate) mod community;
 pub(crate) mod currencies;
 pub(crate) mod diagnose;
+pub(crate) mod documents;
 pub(crate) mod help;
 pub(crate) mod kyc;
 pub(crate) mod messages;

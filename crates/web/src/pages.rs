@@ -20,6 +20,7 @@ pub(crate) mod session;
 mod staff;
 mod staff_admin;
 mod staff_finance;
+mod staff_page;
 mod staff_support;
 mod step_up;
 mod support;
@@ -29,7 +30,7 @@ mod wallet_moves;
 
 use askama::Template;
 use axum::Router;
-use axum::http::header::CACHE_CONTROL;
+use axum::http::header::{CACHE_CONTROL, LOCATION};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::response::{Html, IntoResponse, Response};
@@ -113,6 +114,18 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
             assets::PASSWORD_STRENGTH_SCRIPT_PATH,
             get(assets::password_strength_script),
         )
+}
+
+/// A redirect after a form: 303, so the browser follows with a GET and a reload does not post
+/// the form again. Locations are built from ids and percent-encoded values; one that is no
+/// valid header value (never expected) leaves the 303 without a `Location` rather than
+/// panicking.
+pub(crate) fn see_other(location: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
 }
 
 /// A rendered page with `status`. Pages carry CSRF tokens and personal data, so no cache keeps

@@ -1,15 +1,14 @@
 //! Identity verification over JSON: the user sends documents (multipart) and reads where their
 //! requests stand; the risk team reads the queue and the documents, approves or rejects.
 
-use axum::extract::multipart::Field;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use domain::documents::{DocumentInfo, UploadRefusal};
 use domain::kyc::{
-    DOCUMENT_BYTES_MAX, DOCUMENTS_MAX, DocumentKind, DocumentUpload, Kyc, KycDocument, KycError,
-    KycRequest,
+    DOCUMENT_BYTES_MAX, DOCUMENT_RULES, DOCUMENTS_MAX, DocumentKind, Kyc, KycError, KycRequest,
 };
 use domain::limits::KycTier;
 use domain::staff::StaffPermission;
@@ -17,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::api::auth::{CurrentUser, store_error, unix_now};
+use crate::api::documents::{FileField, MultipartForm, document_response, read_multipart};
 use crate::api::staff::StaffUser;
 use crate::error::{ApiError, ErrorCode};
 use crate::error_body::ErrorBody;
@@ -44,18 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
 
 pub(crate) fn kyc_error(error: KycError) -> ApiError {
     match error {
-        KycError::NoDocuments => {
-            ApiError::new(ErrorCode::KycDocumentsMissing).with_param("documents")
-        }
-        KycError::TooManyDocuments => {
-            ApiError::new(ErrorCode::KycTooManyDocuments).with_param("documents")
-        }
-        KycError::DocumentTooLarge => {
-            ApiError::new(ErrorCode::KycDocumentTooLarge).with_param("documents")
-        }
-        KycError::DocumentTypeRefused => {
-            ApiError::new(ErrorCode::KycDocumentTypeRefused).with_param("documents")
-        }
+        KycError::Documents(refusal) => document_refusal(refusal),
         KycError::TierNotHigher => ApiError::new(ErrorCode::KycTierNotHigher).with_param("tier"),
         KycError::AlreadyPending => ApiError::new(ErrorCode::KycAlreadyPending),
         KycError::NotFound => ApiError::new(ErrorCode::NotFound),
@@ -64,6 +53,23 @@ pub(crate) fn kyc_error(error: KycError) -> ApiError {
         KycError::Store(error) => store_error(&error),
     }
 }
+
+fn document_refusal(refusal: UploadRefusal) -> ApiError {
+    let code = match refusal {
+        UploadRefusal::Missing => ErrorCode::KycDocumentsMissing,
+        UploadRefusal::TooMany => ErrorCode::KycTooManyDocuments,
+        UploadRefusal::TooLarge => ErrorCode::KycDocumentTooLarge,
+        UploadRefusal::TypeRefused => ErrorCode::KycDocumentTypeRefused,
+    };
+    ApiError::new(code).with_param("documents")
+}
+
+/// The file part of a verification request.
+const DOCUMENTS: FileField = FileField {
+    name: "documents",
+    rules: DOCUMENT_RULES,
+    refused: document_refusal,
+};
 
 pub(crate) fn kyc_of(state: &AppState) -> Result<&Kyc, ApiError> {
     state
@@ -80,8 +86,8 @@ pub struct DocumentView {
     pub size_bytes: i64,
 }
 
-impl From<KycDocument> for DocumentView {
-    fn from(document: KycDocument) -> Self {
+impl From<DocumentInfo> for DocumentView {
+    fn from(document: DocumentInfo) -> Self {
         DocumentView {
             id: document.id,
             file_name: document.file_name,
@@ -109,7 +115,7 @@ pub struct RequestView {
 }
 
 impl RequestView {
-    fn of(request: KycRequest, documents: Option<Vec<KycDocument>>) -> RequestView {
+    fn of(request: KycRequest, documents: Option<Vec<DocumentInfo>>) -> RequestView {
         RequestView {
             id: request.id,
             user_id: request.user_id,
@@ -150,98 +156,21 @@ pub(crate) async fn status(
     }))
 }
 
-/// A multipart verification request: its text fields and its files.
-#[derive(Default)]
-pub(crate) struct KycForm {
-    pub fields: Vec<(String, String)>,
-    pub uploads: Vec<DocumentUpload>,
-}
-
-impl KycForm {
-    pub(crate) fn text(&self, name: &str) -> String {
-        self.fields
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.trim().to_owned())
-            .unwrap_or_default()
-    }
-}
-
-/// Reads one file, keeping nothing of it once it passes the size limit.
-async fn read_document(mut field: Field<'_>) -> Result<DocumentUpload, ApiError> {
-    let file_name = field.file_name().unwrap_or_default().to_owned();
-    let mut bytes = Vec::new();
-    let mut too_large = false;
-    while let Some(chunk) = field
-        .chunk()
-        .await
-        .map_err(|_| ApiError::invalid_request("documents"))?
-    {
-        // The rest of the part is still read (the route's body limit bounds it): answering
-        // mid-upload closes the connection under a client still sending, which then sees a
-        // broken pipe instead of the 413 and its message.
-        if too_large || bytes.len() + chunk.len() > DOCUMENT_BYTES_MAX {
-            too_large = true;
-            continue;
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    if too_large {
-        return Err(kyc_error(KycError::DocumentTooLarge));
-    }
-    Ok(DocumentUpload { file_name, bytes })
-}
-
-pub(crate) async fn read_kyc_form(mut multipart: Multipart) -> Result<KycForm, ApiError> {
-    let mut form = KycForm::default();
-    // A refusal is answered after the whole body is read, as `read_document` explains.
-    let mut refused = None;
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| ApiError::invalid_request("body"))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        if refused.is_some() {
-            while let Ok(Some(_)) = field.chunk().await {}
-        } else if name == "documents" || name == "documents[]" {
-            // A browser sends an empty part when no file was chosen.
-            if field.file_name().is_none_or(str::is_empty) {
-                continue;
-            }
-            if form.uploads.len() == DOCUMENTS_MAX {
-                while let Ok(Some(_)) = field.chunk().await {}
-                refused = Some(kyc_error(KycError::TooManyDocuments));
-                continue;
-            }
-            match read_document(field).await {
-                Ok(upload) => form.uploads.push(upload),
-                Err(error) => refused = Some(error),
-            }
-        } else {
-            let value = field
-                .text()
-                .await
-                .map_err(|_| ApiError::invalid_request(name.clone()))?;
-            form.fields.push((name, value));
-        }
-    }
-    match refused {
-        Some(error) => Err(error),
-        None => Ok(form),
-    }
+/// Reads a verification request's multipart form, as both the API and the page send it.
+pub(crate) async fn read_kyc_form(multipart: Multipart) -> Result<MultipartForm, ApiError> {
+    read_multipart(multipart, &DOCUMENTS).await
 }
 
 /// Sends the form's documents for review at the form's tier.
 pub(crate) async fn submit_form(
     kyc: &Kyc,
     user_id: &str,
-    form: &KycForm,
+    form: &MultipartForm,
 ) -> Result<KycRequest, ApiError> {
-    let tier = KycTier::parse(&form.text("tier"))
+    let tier = KycTier::parse(form.text("tier").trim())
         .filter(|tier| *tier != KycTier::Unverified)
         .ok_or_else(|| ApiError::invalid_request("tier"))?;
-    let kind = DocumentKind::parse(&form.text("document_kind"))
+    let kind = DocumentKind::parse(form.text("document_kind").trim())
         .ok_or_else(|| ApiError::invalid_request("document_kind"))?;
     kyc.submit(user_id, tier, kind, &form.uploads, unix_now())
         .await
@@ -331,22 +260,6 @@ pub(crate) async fn reject(
         .await
         .map_err(kyc_error)?;
     Ok(Json(RequestView::of(request, None)))
-}
-
-/// A document, sent back as the type its content was recognised as, never rendered inline.
-pub(crate) fn document_response(document: &KycDocument, bytes: Vec<u8>) -> Response {
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&document.content_type) {
-        headers.insert(header::CONTENT_TYPE, value);
-    }
-    // Stored names are already reduced to [A-Za-z0-9._-].
-    if let Ok(value) =
-        HeaderValue::from_str(&format!("attachment; filename=\"{}\"", document.file_name))
-    {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
 }
 
 #[utoipa::path(get, path = "/api/v1/staff/kyc/documents/{id}", tag = "staff", security(("bearer" = [])),

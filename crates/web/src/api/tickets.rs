@@ -2,19 +2,20 @@
 //! agent's side (queue, claim/assign, reply, internal notes, status).
 
 use axum::Json;
-use axum::extract::multipart::Field;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::documents::{DocumentInfo, UploadRefusal};
 use domain::staff::StaffPermission;
 use domain::tickets::{
-    ATTACHMENT_BYTES_MAX, ATTACHMENTS_MAX, AttachmentInfo, Category, NewTicket, QueueFilter,
-    Ticket, TicketError, TicketMessage, TicketStatus, TicketThread, Tickets, Upload,
+    ATTACHMENT_BYTES_MAX, ATTACHMENT_RULES, ATTACHMENTS_MAX, Category, NewTicket, QueueFilter,
+    Ticket, TicketError, TicketMessage, TicketStatus, TicketThread, Tickets,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::api::auth::{CurrentUser, store_error, unix_now};
+use crate::api::documents::{FileField, MultipartForm, document_response, read_multipart};
 use crate::api::staff::StaffUser;
 use crate::error::{ApiError, ErrorCode};
 use crate::json::ApiJson;
@@ -30,21 +31,38 @@ pub(crate) fn ticket_error(error: TicketError) -> ApiError {
         TicketError::InvalidCategory => ApiError::invalid_request("category"),
         TicketError::InvalidStatus => ApiError::invalid_request("status"),
         TicketError::InvalidText(field) => ApiError::invalid_request(field),
-        TicketError::TooManyAttachments => {
-            ApiError::new(ErrorCode::TooManyAttachments).with_param("attachments")
-        }
-        TicketError::AttachmentTooLarge => {
-            ApiError::new(ErrorCode::AttachmentTooLarge).with_param("attachments")
-        }
-        TicketError::AttachmentTypeRefused => {
-            ApiError::new(ErrorCode::AttachmentTypeRefused).with_param("attachments")
-        }
+        TicketError::Attachments(refusal) => attachment_refusal(refusal, "attachments"),
         TicketError::InvalidRating => ApiError::invalid_request("rating"),
         TicketError::NotSolved => ApiError::new(ErrorCode::TicketNotSolved),
         TicketError::AlreadyRated => ApiError::new(ErrorCode::TicketAlreadyRated),
         TicketError::NotFound => ApiError::new(ErrorCode::NotFound),
         TicketError::Store(error) => store_error(&error),
     }
+}
+
+/// A refusal of a ticket's attachments (or an appeal's documents, which share their codes),
+/// naming the form's file field.
+pub(crate) fn attachment_refusal(refusal: UploadRefusal, param: &'static str) -> ApiError {
+    match refusal {
+        UploadRefusal::Missing => ApiError::invalid_request(param),
+        UploadRefusal::TooMany => ApiError::new(ErrorCode::TooManyAttachments).with_param(param),
+        UploadRefusal::TooLarge => ApiError::new(ErrorCode::AttachmentTooLarge).with_param(param),
+        UploadRefusal::TypeRefused => {
+            ApiError::new(ErrorCode::AttachmentTypeRefused).with_param(param)
+        }
+    }
+}
+
+/// The file part of a ticket's form.
+pub(crate) const ATTACHMENTS: FileField = FileField {
+    name: "attachments",
+    rules: ATTACHMENT_RULES,
+    refused: |refusal| attachment_refusal(refusal, "attachments"),
+};
+
+/// Reads a ticket's multipart form, as both the API and the pages receive it.
+pub(crate) async fn read_form(multipart: Multipart) -> Result<MultipartForm, ApiError> {
+    read_multipart(multipart, &ATTACHMENTS).await
 }
 
 pub(crate) fn tickets_of(state: &AppState) -> Result<&Tickets, ApiError> {
@@ -125,8 +143,8 @@ pub struct AttachmentView {
     pub size_bytes: i64,
 }
 
-impl From<AttachmentInfo> for AttachmentView {
-    fn from(info: AttachmentInfo) -> Self {
+impl From<DocumentInfo> for AttachmentView {
+    fn from(info: DocumentInfo) -> Self {
         AttachmentView {
             id: info.id,
             message_id: info.message_id,
@@ -158,71 +176,6 @@ impl From<TicketThread> for ThreadView {
 #[derive(Serialize)]
 pub struct TicketList {
     pub data: Vec<TicketView>,
-}
-
-/// Reads one file part, refusing it as soon as it passes the size limit.
-async fn read_upload(mut field: Field<'_>) -> Result<Upload, ApiError> {
-    let file_name = field.file_name().unwrap_or_default().to_owned();
-    let mut bytes = Vec::new();
-    while let Some(chunk) = field
-        .chunk()
-        .await
-        .map_err(|_| ApiError::invalid_request("attachments"))?
-    {
-        if bytes.len() + chunk.len() > ATTACHMENT_BYTES_MAX {
-            return Err(ticket_error(TicketError::AttachmentTooLarge));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(Upload { file_name, bytes })
-}
-
-/// A multipart form's text fields and files, as both the API and the pages receive them.
-#[derive(Default)]
-pub(crate) struct TicketForm {
-    pub fields: Vec<(String, String)>,
-    pub uploads: Vec<Upload>,
-}
-
-impl TicketForm {
-    pub(crate) fn field(&self, name: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
-    pub(crate) fn text(&self, name: &str) -> String {
-        self.field(name).unwrap_or_default().to_owned()
-    }
-}
-
-pub(crate) async fn read_form(mut multipart: Multipart) -> Result<TicketForm, ApiError> {
-    let mut form = TicketForm::default();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| ApiError::invalid_request("body"))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "attachments" || name == "attachments[]" {
-            // A browser sends an empty part when no file was chosen.
-            if field.file_name().is_none_or(str::is_empty) {
-                continue;
-            }
-            if form.uploads.len() == ATTACHMENTS_MAX {
-                return Err(ticket_error(TicketError::TooManyAttachments));
-            }
-            form.uploads.push(read_upload(field).await?);
-        } else {
-            let value = field
-                .text()
-                .await
-                .map_err(|_| ApiError::invalid_request(name.clone()))?;
-            form.fields.push((name, value));
-        }
-    }
-    Ok(form)
 }
 
 /// `POST /api/v1/tickets` (multipart): files a ticket.
@@ -318,30 +271,6 @@ pub(crate) async fn rate(
     Ok(Json(ticket.into()))
 }
 
-/// An attachment, sent back with the type its content was recognised as, never rendered inline.
-pub(crate) fn attachment_response(info: AttachmentInfo, bytes: Vec<u8>) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        info.file_name
-            .chars()
-            .map(|c| if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '_'
-            })
-            .collect::<String>()
-    );
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&info.content_type) {
-        headers.insert(header::CONTENT_TYPE, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
-}
-
 pub(crate) async fn attachment(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -351,7 +280,7 @@ pub(crate) async fn attachment(
         .user_attachment(&user.user_id, &attachment)
         .await
         .map_err(ticket_error)?;
-    Ok(attachment_response(info, bytes))
+    Ok(document_response(&info, bytes))
 }
 
 // --- the agent's side ---

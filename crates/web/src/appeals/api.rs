@@ -1,22 +1,23 @@
 //! The appeals' JSON routes: a code to the address, filing with documents (multipart), the status by its link's token, and the security team's list, review, documents and decisions.
 
 use axum::Json;
-use axum::extract::multipart::Field;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::appeals::{Appeal, AppealCase, AppealError, AppealStatus, Appeals, NewAppeal};
+use domain::appeals::{
+    Appeal, AppealCase, AppealError, AppealStatus, Appeals, DOCUMENT_RULES, NewAppeal,
+};
 use domain::identity::ResetError;
 use domain::staff::StaffPermission;
-use domain::tickets::{ATTACHMENT_BYTES_MAX, ATTACHMENTS_MAX, Upload};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::api::auth::{invalid_login, store_error, unix_now};
+use crate::api::documents::{FileField, document_response, read_multipart};
 use crate::api::security::code_refusal;
 use crate::api::staff::StaffUser;
-use crate::api::tickets::attachment_response;
+use crate::api::tickets::attachment_refusal;
 use crate::error::{ApiError, ErrorCode};
 use crate::json::ApiJson;
 use crate::time::rfc3339_utc;
@@ -25,16 +26,7 @@ pub(crate) fn appeal_error(error: AppealError) -> ApiError {
     match error {
         AppealError::InvalidKind => ApiError::invalid_request("kind"),
         AppealError::InvalidText(field) => ApiError::invalid_request(field),
-        AppealError::DocumentsRequired => ApiError::invalid_request("documents"),
-        AppealError::TooManyDocuments => {
-            ApiError::new(ErrorCode::TooManyAttachments).with_param("documents")
-        }
-        AppealError::DocumentTooLarge => {
-            ApiError::new(ErrorCode::AttachmentTooLarge).with_param("documents")
-        }
-        AppealError::DocumentTypeRefused => {
-            ApiError::new(ErrorCode::AttachmentTypeRefused).with_param("documents")
-        }
+        AppealError::Documents(refusal) => attachment_refusal(refusal, "documents"),
         AppealError::NotNeeded => ApiError::new(ErrorCode::AppealNotNeeded),
         AppealError::AlreadyOpen => ApiError::new(ErrorCode::AppealAlreadyOpen),
         AppealError::AlreadyDecided => ApiError::new(ErrorCode::AppealAlreadyDecided),
@@ -113,22 +105,12 @@ pub(crate) async fn request_code(
     Ok((StatusCode::ACCEPTED, Json(json!({"status": "code_sent"}))))
 }
 
-/// Reads one document, refusing it as soon as it passes the size limit.
-async fn read_document(mut field: Field<'_>) -> Result<Upload, ApiError> {
-    let file_name = field.file_name().unwrap_or_default().to_owned();
-    let mut bytes = Vec::new();
-    while let Some(chunk) = field
-        .chunk()
-        .await
-        .map_err(|_| ApiError::invalid_request("documents"))?
-    {
-        if bytes.len() + chunk.len() > ATTACHMENT_BYTES_MAX {
-            return Err(appeal_error(AppealError::DocumentTooLarge));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(Upload { file_name, bytes })
-}
+/// The file part of an appeal: identity documents, refused with the attachments' codes.
+const DOCUMENTS: FileField = FileField {
+    name: "documents",
+    rules: DOCUMENT_RULES,
+    refused: |refusal| attachment_refusal(refusal, "documents"),
+};
 
 /// A multipart appeal as the API and the page send it; `csrf_token` is the page's.
 #[derive(Default)]
@@ -137,29 +119,10 @@ pub(crate) struct AppealForm {
     pub csrf_token: String,
 }
 
-pub(crate) async fn read_appeal_form(mut multipart: Multipart) -> Result<AppealForm, ApiError> {
+pub(crate) async fn read_appeal_form(multipart: Multipart) -> Result<AppealForm, ApiError> {
+    let sent = read_multipart(multipart, &DOCUMENTS).await?;
     let mut form = AppealForm::default();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| ApiError::invalid_request("body"))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "documents" || name == "documents[]" {
-            // A browser sends an empty part when no file was chosen.
-            if field.file_name().is_none_or(str::is_empty) {
-                continue;
-            }
-            if form.appeal.documents.len() == ATTACHMENTS_MAX {
-                return Err(appeal_error(AppealError::TooManyDocuments));
-            }
-            form.appeal.documents.push(read_document(field).await?);
-            continue;
-        }
-        let value = field
-            .text()
-            .await
-            .map_err(|_| ApiError::invalid_request(name.clone()))?;
+    for (name, value) in sent.fields {
         match name.as_str() {
             "login" => form.appeal.login = value,
             "code" => form.appeal.code = value,
@@ -169,6 +132,7 @@ pub(crate) async fn read_appeal_form(mut multipart: Multipart) -> Result<AppealF
             _ => {}
         }
     }
+    form.appeal.documents = sent.uploads;
     Ok(form)
 }
 
@@ -271,22 +235,7 @@ pub(crate) async fn staff_document(
         .document(&staff.staff_id, &id, &document)
         .await
         .map_err(appeal_error)?;
-    Ok(document_response(info, bytes))
-}
-
-pub(crate) fn document_response(info: domain::appeals::DocumentInfo, bytes: Vec<u8>) -> Response {
-    attachment_response(
-        domain::tickets::AttachmentInfo {
-            id: info.id,
-            ticket_id: info.appeal_id,
-            message_id: None,
-            file_name: info.file_name,
-            content_type: info.content_type,
-            size_bytes: info.size_bytes,
-            created_at: info.created_at,
-        },
-        bytes,
-    )
+    Ok(document_response(&info, bytes))
 }
 
 #[derive(Deserialize)]

@@ -9,10 +9,11 @@ use domain::appeals::{Appeal, AppealCase, AppealKind, AppealStatus};
 use domain::staff::StaffPermission;
 use serde::Deserialize;
 
-use super::api::{appeal_error, appeals_of, document_response, read_appeal_form, status_filter};
+use super::api::{appeal_error, appeals_of, read_appeal_form, status_filter};
 use super::text::AppealText;
 use crate::AppState;
 use crate::api::auth::{store_error, unix_now};
+use crate::api::documents::document_response;
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{ErrorText, Locale, error_text};
 use crate::pages::csrf::{CsrfForm, CsrfToken};
@@ -346,7 +347,7 @@ pub(crate) async fn staff_document(
         .document(&staff.staff_id, &id, &document)
         .await
         .map_err(appeal_error)?;
-    Ok(document_response(info, bytes))
+    Ok(document_response(&info, bytes))
 }
 
 #[derive(Deserialize)]

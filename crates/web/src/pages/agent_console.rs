@@ -4,7 +4,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use domain::identity::UserStatus;
 use domain::records::{TransactionFilter, TransactionRecord, TransactionStatus};
@@ -24,7 +24,8 @@ use super::tickets::{
 };
 use crate::AppState;
 use crate::api::auth::{store_error, unix_now};
-use crate::api::tickets::{attachment_response, ticket_error, tickets_of};
+use crate::api::documents::document_response;
+use crate::api::tickets::{ticket_error, tickets_of};
 use crate::api::wallet::wallet_error;
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{
@@ -674,7 +675,7 @@ async fn attachment(
         .staff_attachment(&staff.staff_id, &attachment)
         .await
         .map_err(ticket_error)?;
-    Ok(attachment_response(info, bytes).into_response())
+    Ok(document_response(&info, bytes))
 }
 
 #[cfg(test)]

@@ -3,15 +3,16 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::Response;
 use domain::identity::{LockReason, SignInError, UnixSeconds};
 use serde::Deserialize;
 
 use super::csrf::{CsrfForm, CsrfToken};
 use super::layout::Layout;
 use super::render_page;
+use super::see_other;
 use super::session::{
     MaybePageSession, SESSION_COOKIE, clear_session_cookie, cookie_value, percent_encode,
     safe_next, session_cookie,
@@ -23,17 +24,6 @@ use crate::api::auth::{
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{AuthText, ErrorText, Locale, error_text};
 use crate::time::rfc3339_utc;
-
-/// A redirect after a form: 303, so the browser follows with a GET and a reload does not post
-/// the form again.
-fn see_other(location: &str) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    response.headers_mut().insert(
-        LOCATION,
-        HeaderValue::from_str(location).expect("locations are built percent-encoded"),
-    );
-    response
-}
 
 // ---- Register ----
 

@@ -16,14 +16,15 @@ use serde::Deserialize;
 use super::csrf::{CsrfBinding, CsrfForm};
 use super::layout::Layout;
 use super::render_page;
+use super::see_other;
 use super::session::PageSession;
-use super::staff::{StaffPage, see_other};
+use super::staff::StaffPage;
 use super::staff_admin::StaffFrame;
+use super::staff_page::staff_page;
 use crate::AppState;
 use crate::api::auth::{store_error, unix_now};
-use crate::api::kyc::{
-    KYC_BODY_MAX_BYTES, document_response, kyc_error, kyc_of, read_kyc_form, submit_form,
-};
+use crate::api::documents::document_response;
+use crate::api::kyc::{KYC_BODY_MAX_BYTES, kyc_error, kyc_of, read_kyc_form, submit_form};
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{ErrorText, KycText, Locale, StaffAdminText, error_text};
 use crate::time::rfc3339_utc;
@@ -170,8 +171,8 @@ async fn verify_submit(
         let kyc = kyc_of(&state)?;
         let form = read_kyc_form(multipart).await?;
         let token = form.text("csrf_token");
-        let accepted =
-            binding.is_some_and(|Extension(binding)| state.csrf_key.accepts(&binding, &token));
+        let accepted = binding
+            .is_some_and(|Extension(binding)| state.csrf_key.accepts(&binding, token.trim()));
         if !accepted {
             return Err(ApiError::new(ErrorCode::CsrfTokenInvalid));
         }
@@ -203,18 +204,15 @@ struct QueueRow {
     documents: Vec<DocumentLink>,
 }
 
+staff_page!(QueuePage);
+
 #[derive(Template)]
 #[template(path = "staff_kyc.html")]
 struct QueuePage {
     layout: Layout,
     title: &'static str,
-    admin: &'static StaffAdminText,
-    sign_out: &'static str,
-    links: Vec<(&'static str, &'static str)>,
-    csrf_token: String,
-    notice: Option<&'static str>,
-    error: Option<ErrorText>,
-    allowed: bool,
+    /// The staff navigation, notice and error; the template reads them through `Deref`.
+    frame: StaffFrame,
     reason_label: &'static str,
     rows: Vec<QueueRow>,
 }
@@ -230,7 +228,7 @@ async fn queue_page(
     staff: &StaffPage,
     notice: bool,
     error: Option<ApiError>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let admin = StaffAdminText::for_locale(locale);
     let text = KycText::for_locale(locale);
     let frame = StaffFrame::new(
@@ -240,57 +238,47 @@ async fn queue_page(
         notice.then_some(admin.saved),
         error.as_ref(),
     );
-    let mut rows = Vec::new();
-    if frame.allowed {
-        let kyc = match kyc_of(state) {
-            Ok(kyc) => kyc,
-            Err(error) => return error.into_response(),
-        };
-        let queue = match kyc.queue().await {
-            Ok(queue) => queue,
-            Err(error) => return store_error(&error).into_response(),
-        };
-        for (request, documents) in queue {
-            let user_address = match state.accounts.profile(&request.user_id).await {
-                Ok(Some(user)) => user.email.or(user.phone).unwrap_or_default(),
-                Ok(None) => String::new(),
-                Err(error) => return store_error(&error).into_response(),
-            };
-            rows.push(QueueRow {
-                id: request.id,
-                user_id: request.user_id,
-                user_address,
-                created_at: rfc3339_utc(request.created_at),
-                tier: tier_name(text, request.tier),
-                kind: kind_name(text, request.document_kind),
-                documents: documents
-                    .into_iter()
-                    .map(|document| DocumentLink {
-                        id: document.id,
-                        file_name: document.file_name,
-                        size_kib: (document.size_bytes + 1023) / 1024,
-                    })
-                    .collect(),
-            });
-        }
-    }
+    let rows = frame
+        .load(async {
+            let queue = (kyc_of(state)?.queue().await).map_err(|error| store_error(&error))?;
+            let mut rows = Vec::with_capacity(queue.len());
+            for (request, documents) in queue {
+                let user = (state.accounts.profile(&request.user_id).await)
+                    .map_err(|error| store_error(&error))?;
+                let user_address = user
+                    .and_then(|user| user.email.or(user.phone))
+                    .unwrap_or_default();
+                rows.push(QueueRow {
+                    id: request.id,
+                    user_id: request.user_id,
+                    user_address,
+                    created_at: rfc3339_utc(request.created_at),
+                    tier: tier_name(text, request.tier),
+                    kind: kind_name(text, request.document_kind),
+                    documents: documents
+                        .into_iter()
+                        .map(|document| DocumentLink {
+                            id: document.id,
+                            file_name: document.file_name,
+                            size_kib: (document.size_bytes + 1023) / 1024,
+                        })
+                        .collect(),
+                });
+            }
+            Ok(rows)
+        })
+        .await?;
     let status = frame.status(error.as_ref());
-    render_page(
+    Ok(render_page(
         &QueuePage {
             layout: Layout::for_staff(locale, staff),
             title: admin.title,
-            admin,
-            sign_out: frame.sign_out,
-            links: frame.links,
-            csrf_token: frame.csrf_token,
-            notice: frame.notice,
-            error: frame.error,
-            allowed: frame.allowed,
+            frame,
             reason_label: admin.reason_label,
             rows,
         },
         status,
-    )
+    ))
 }
 
 async fn review_queue(
@@ -298,7 +286,7 @@ async fn review_queue(
     locale: Locale,
     staff: StaffPage,
     Query(query): Query<DoneQuery>,
-) -> Response {
+) -> Result<Response, ApiError> {
     queue_page(&state, locale, &staff, query.done.is_some(), None).await
 }
 
@@ -314,7 +302,7 @@ async fn decide(
     staff: &StaffPage,
     id: &str,
     reject_reason: Option<&str>,
-) -> Response {
+) -> Result<Response, ApiError> {
     if !staff.role.may(StaffPermission::ReviewKyc) {
         return queue_page(state, locale, staff, false, None).await;
     }
@@ -327,7 +315,7 @@ async fn decide(
         Err(error) => Err(error),
     };
     match decided {
-        Ok(_) => see_other("/staff/kyc?done=1"),
+        Ok(_) => Ok(see_other("/staff/kyc?done=1")),
         Err(error) => queue_page(state, locale, staff, false, Some(error)).await,
     }
 }
@@ -338,7 +326,7 @@ async fn approve(
     staff: StaffPage,
     Path(id): Path<String>,
     CsrfForm(ReasonForm { .. }): CsrfForm<ReasonForm>,
-) -> Response {
+) -> Result<Response, ApiError> {
     decide(&state, locale, &staff, &id, None).await
 }
 
@@ -348,7 +336,7 @@ async fn reject(
     staff: StaffPage,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ReasonForm>,
-) -> Response {
+) -> Result<Response, ApiError> {
     decide(&state, locale, &staff, &id, Some(&form.reason)).await
 }
 

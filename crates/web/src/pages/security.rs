@@ -6,8 +6,8 @@
 use super::display::filters;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
 use domain::identity::{
     FreezeSource, NotMeError, ResetError, SecondFactorError, SignInAttempt, SignInOutcome,
@@ -18,6 +18,7 @@ use serde::Deserialize;
 use super::csrf::{CsrfForm, CsrfToken};
 use super::layout::Layout;
 use super::render_page;
+use super::see_other;
 use super::session::{MaybePageSession, PageSession, clear_session_cookie, percent_encode};
 use crate::AppState;
 use crate::api::auth::{store_error, unix_now};
@@ -30,15 +31,6 @@ use crate::i18n::{
 use crate::time::rfc3339_utc;
 
 const MESSAGES_PER_PAGE: i64 = 20;
-
-fn see_other(location: &str) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    response.headers_mut().insert(
-        LOCATION,
-        HeaderValue::from_str(location).expect("locations are built percent-encoded"),
-    );
-    response
-}
 
 #[derive(Deserialize)]
 pub(crate) struct NoFields {}

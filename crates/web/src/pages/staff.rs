@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,6 +17,7 @@ use super::csrf::{CsrfForm, CsrfToken};
 use super::layout::Layout;
 use super::render_page;
 use super::security::NoFields;
+use super::see_other;
 use super::session::{cookie_value, percent_encode};
 use crate::AppState;
 use crate::api::auth::{RequestClient, store_error, unix_now, weak_password};
@@ -27,15 +28,6 @@ use crate::time::rfc3339_utc;
 
 /// The cookie that carries a staff session token.
 pub const STAFF_SESSION_COOKIE: &str = "okpay_staff_session";
-
-pub(crate) fn see_other(location: &str) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    response.headers_mut().insert(
-        LOCATION,
-        HeaderValue::from_str(location).expect("locations are built percent-encoded"),
-    );
-    response
-}
 
 /// Strict: no link from another site arrives signed in to the back office.
 fn staff_cookie(token: &str, secure: bool) -> HeaderValue {

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use domain::notify::{Channel, DeliveryState};
 use domain::staff::{StaffPermission, StaffRole};
@@ -16,7 +16,9 @@ use serde::Deserialize;
 use super::csrf::CsrfForm;
 use super::layout::Layout;
 use super::render_page;
-use super::staff::{StaffPage, see_other};
+use super::see_other;
+use super::staff::StaffPage;
+use super::staff_page::staff_page;
 use crate::AppState;
 use crate::api::auth::store_error;
 use crate::api::staff_admin::{
@@ -28,6 +30,8 @@ use crate::error::{ApiError, ErrorCode};
 use crate::help_markdown::markdown_to_html;
 use crate::i18n::{ErrorText, Locale, StaffAdminText, StaffText, error_text};
 use crate::time::rfc3339_utc;
+
+staff_page!(OutboxPage, FxPage, FeesPage, ArticlesPage, ArticleEditPage);
 
 /// How many messages the outbox page shows, newest first.
 const OUTBOX_ROWS: i64 = 200;
@@ -210,75 +214,66 @@ struct OutboxRow {
 struct OutboxPage {
     layout: Layout,
     title: &'static str,
-    admin: &'static StaffAdminText,
-    sign_out: &'static str,
-    links: Vec<(&'static str, &'static str)>,
-    csrf_token: String,
-    notice: Option<&'static str>,
-    error: Option<ErrorText>,
-    allowed: bool,
+    /// The staff navigation, notice and error; the template reads them through `Deref`.
+    frame: StaffFrame,
     rows: Vec<OutboxRow>,
 }
 
 /// Every e-mail and SMS with its language and delivery (admin role).
-async fn outbox(State(state): State<AppState>, locale: Locale, staff: StaffPage) -> Response {
+async fn outbox(
+    State(state): State<AppState>,
+    locale: Locale,
+    staff: StaffPage,
+) -> Result<Response, ApiError> {
     let frame = StaffFrame::new(locale, &staff, StaffPermission::ReadOutbox, None, None);
     let admin = frame.admin;
-    let mut rows = Vec::new();
-    if frame.allowed {
-        let entries = match state.security.outbox(OUTBOX_ROWS).await {
-            Ok(entries) => entries,
-            Err(error) => return store_error(&error).into_response(),
-        };
-        rows = entries
-            .into_iter()
-            .map(|entry| {
-                let (status, detail) = match &entry.delivery {
-                    DeliveryState::Sent => (admin.status_sent, None),
-                    DeliveryState::Waiting { attempts } => (
-                        admin.status_waiting,
-                        (*attempts > 0).then(|| format!("{} {attempts}", admin.attempts_label)),
-                    ),
-                    DeliveryState::Kept => (admin.status_kept, None),
-                    DeliveryState::Failed { last_error } => {
-                        (admin.status_failed, Some(last_error.clone()))
-                    }
-                };
-                let message = entry.message;
-                OutboxRow {
-                    at: rfc3339_utc(message.created_at),
-                    channel: match message.channel {
-                        Channel::Email => admin.channel_email,
-                        Channel::Sms => admin.channel_sms,
-                    },
-                    channel_code: message.channel.name(),
-                    recipient: message.recipient,
-                    locale: message.locale,
-                    subject: message.subject,
-                    body: message.body,
-                    status,
-                    status_code: entry.delivery.name(),
-                    detail,
+    let entries = frame
+        .load(async {
+            (state.security.outbox(OUTBOX_ROWS).await).map_err(|error| store_error(&error))
+        })
+        .await?;
+    let rows = entries
+        .into_iter()
+        .map(|entry| {
+            let (status, detail) = match &entry.delivery {
+                DeliveryState::Sent => (admin.status_sent, None),
+                DeliveryState::Waiting { attempts } => (
+                    admin.status_waiting,
+                    (*attempts > 0).then(|| format!("{} {attempts}", admin.attempts_label)),
+                ),
+                DeliveryState::Kept => (admin.status_kept, None),
+                DeliveryState::Failed { last_error } => {
+                    (admin.status_failed, Some(last_error.clone()))
                 }
-            })
-            .collect();
-    }
+            };
+            let message = entry.message;
+            OutboxRow {
+                at: rfc3339_utc(message.created_at),
+                channel: match message.channel {
+                    Channel::Email => admin.channel_email,
+                    Channel::Sms => admin.channel_sms,
+                },
+                channel_code: message.channel.name(),
+                recipient: message.recipient,
+                locale: message.locale,
+                subject: message.subject,
+                body: message.body,
+                status,
+                status_code: entry.delivery.name(),
+                detail,
+            }
+        })
+        .collect();
     let status = frame.status(None);
-    render_page(
+    Ok(render_page(
         &OutboxPage {
             layout: Layout::for_staff(locale, &staff),
             title: admin.title,
-            admin,
-            sign_out: frame.sign_out,
-            links: frame.links,
-            csrf_token: frame.csrf_token,
-            notice: frame.notice,
-            error: frame.error,
-            allowed: frame.allowed,
+            frame,
             rows,
         },
         status,
-    )
+    ))
 }
 
 // ---- /staff/fx-rates ----
@@ -299,13 +294,8 @@ struct RateRow {
 struct FxPage {
     layout: Layout,
     title: &'static str,
-    admin: &'static StaffAdminText,
-    sign_out: &'static str,
-    links: Vec<(&'static str, &'static str)>,
-    csrf_token: String,
-    notice: Option<&'static str>,
-    error: Option<ErrorText>,
-    allowed: bool,
+    /// The staff navigation, notice and error; the template reads them through `Deref`.
+    frame: StaffFrame,
     rows: Vec<RateRow>,
     /// (code, chosen) for each select.
     base_options: Vec<(&'static str, bool)>,
@@ -323,7 +313,7 @@ async fn fx_page(
     saved: bool,
     form: Option<SetRate>,
     error: Option<ApiError>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let admin = StaffAdminText::for_locale(locale);
     let frame = StaffFrame::new(
         locale,
@@ -332,9 +322,8 @@ async fn fx_page(
         saved.then_some(admin.saved),
         error.as_ref(),
     );
-    let mut rows = Vec::new();
-    if frame.allowed {
-        let loaded = async {
+    let rows = frame
+        .load(async {
             let wallet = wallet_of(state)?;
             let now = wallet.now();
             let rates = wallet.rates().await.map_err(wallet_error)?;
@@ -365,31 +354,20 @@ async fn fx_page(
                         .collect(),
                 });
             }
-            Ok::<_, ApiError>(rows)
-        }
-        .await;
-        match loaded {
-            Ok(loaded) => rows = loaded,
-            Err(error) => return error.into_response(),
-        }
-    }
+            Ok(rows)
+        })
+        .await?;
     let status = frame.status(error.as_ref());
     let form = form.unwrap_or(SetRate {
         base: "USD".into(),
         quote: "CNY".into(),
         rate: String::new(),
     });
-    render_page(
+    Ok(render_page(
         &FxPage {
             layout: Layout::for_staff(locale, staff),
             title: admin.title,
-            admin,
-            sign_out: frame.sign_out,
-            links: frame.links,
-            csrf_token: frame.csrf_token,
-            notice: frame.notice,
-            error: frame.error,
-            allowed: frame.allowed,
+            frame,
             rows,
             base_options: Currency::ALL
                 .iter()
@@ -402,7 +380,7 @@ async fn fx_page(
             form_rate: form.rate,
         },
         status,
-    )
+    ))
 }
 
 async fn fx_rates(
@@ -410,7 +388,7 @@ async fn fx_rates(
     locale: Locale,
     staff: StaffPage,
     Query(query): Query<SavedQuery>,
-) -> Response {
+) -> Result<Response, ApiError> {
     fx_page(&state, locale, &staff, query.saved.is_some(), None, None).await
 }
 
@@ -429,7 +407,7 @@ async fn fx_rate_save(
     locale: Locale,
     staff: StaffPage,
     CsrfForm(form): CsrfForm<RateForm>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let body = SetRate {
         base: form.base,
         quote: form.quote,
@@ -439,7 +417,7 @@ async fn fx_rate_save(
         return fx_page(&state, locale, &staff, false, None, None).await;
     }
     match set_rate(&state, &staff.staff_id, &body).await {
-        Ok(_) => see_other("/staff/fx-rates?saved=1"),
+        Ok(_) => Ok(see_other("/staff/fx-rates?saved=1")),
         Err(error) => fx_page(&state, locale, &staff, false, Some(body), Some(error)).await,
     }
 }
@@ -458,13 +436,8 @@ struct ScheduleRow {
 struct FeesPage {
     layout: Layout,
     title: &'static str,
-    admin: &'static StaffAdminText,
-    sign_out: &'static str,
-    links: Vec<(&'static str, &'static str)>,
-    csrf_token: String,
-    notice: Option<&'static str>,
-    error: Option<ErrorText>,
-    allowed: bool,
+    /// The staff navigation, notice and error; the template reads them through `Deref`.
+    frame: StaffFrame,
     current_id: String,
     current_since: String,
     rows: Vec<ScheduleRow>,
@@ -490,7 +463,7 @@ async fn fees_page(
     saved: bool,
     form: Option<FeesForm>,
     error: Option<ApiError>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let admin = StaffAdminText::for_locale(locale);
     let frame = StaffFrame::new(
         locale,
@@ -499,11 +472,8 @@ async fn fees_page(
         saved.then_some(admin.saved),
         error.as_ref(),
     );
-    let mut rows = Vec::new();
-    let (mut current_id, mut current_since, mut current_rules) =
-        (String::new(), String::new(), String::new());
-    if frame.allowed {
-        let loaded = async {
+    let (views, current_id, current_since, current_rules) = frame
+        .load(async {
             let wallet = wallet_of(state)?;
             let codec = crate::api::staff_admin::fee_json_of(state)?;
             let in_force = wallet
@@ -514,43 +484,30 @@ async fn fees_page(
                 .map_err(|error| ApiError::internal(&error))?;
             let pretty =
                 serde_json::to_string_pretty(&rules).map_err(|error| ApiError::internal(&error))?;
-            Ok::<_, ApiError>((
+            Ok((
                 schedule_views(state).await?,
                 in_force.id().to_owned(),
                 rfc3339_utc(in_force.effective_at()),
                 pretty,
             ))
-        }
-        .await;
-        match loaded {
-            Ok((views, id, since, rules)) => {
-                rows = views
-                    .into_iter()
-                    .map(|view| ScheduleRow {
-                        id: view.id,
-                        effective_at: view.effective_at,
-                        published_by: view.published_by,
-                        in_force: view.in_force,
-                    })
-                    .collect();
-                (current_id, current_since, current_rules) = (id, since, rules);
-            }
-            Err(error) => return error.into_response(),
-        }
-    }
+        })
+        .await?;
+    let rows = views
+        .into_iter()
+        .map(|view| ScheduleRow {
+            id: view.id,
+            effective_at: view.effective_at,
+            published_by: view.published_by,
+            in_force: view.in_force,
+        })
+        .collect();
     let status = frame.status(error.as_ref());
     let form = form.unwrap_or_default();
-    render_page(
+    Ok(render_page(
         &FeesPage {
             layout: Layout::for_staff(locale, staff),
             title: admin.title,
-            admin,
-            sign_out: frame.sign_out,
-            links: frame.links,
-            csrf_token: frame.csrf_token,
-            notice: frame.notice,
-            error: frame.error,
-            allowed: frame.allowed,
+            frame,
             current_id,
             current_since,
             rows,
@@ -563,7 +520,7 @@ async fn fees_page(
             },
         },
         status,
-    )
+    ))
 }
 
 async fn fees(
@@ -571,7 +528,7 @@ async fn fees(
     locale: Locale,
     staff: StaffPage,
     Query(query): Query<SavedQuery>,
-) -> Response {
+) -> Result<Response, ApiError> {
     fees_page(&state, locale, &staff, query.saved.is_some(), None, None).await
 }
 
@@ -580,7 +537,7 @@ async fn fees_publish(
     locale: Locale,
     staff: StaffPage,
     CsrfForm(form): CsrfForm<FeesForm>,
-) -> Response {
+) -> Result<Response, ApiError> {
     if !staff.role.may(StaffPermission::EditRatesAndFees) {
         return fees_page(&state, locale, &staff, false, None, None).await;
     }
@@ -593,7 +550,7 @@ async fn fees_publish(
     )
     .await;
     match published {
-        Ok(_) => see_other("/staff/fees?saved=1"),
+        Ok(_) => Ok(see_other("/staff/fees?saved=1")),
         Err(error) => fees_page(&state, locale, &staff, false, Some(form), Some(error)).await,
     }
 }
@@ -612,13 +569,8 @@ struct ArticleRow {
 struct ArticlesPage {
     layout: Layout,
     title: &'static str,
-    admin: &'static StaffAdminText,
-    sign_out: &'static str,
-    links: Vec<(&'static str, &'static str)>,
-    csrf_token: String,
-    notice: Option<&'static str>,
-    error: Option<ErrorText>,
-    allowed: bool,
+    /// The staff navigation, notice and error; the template reads them through `Deref`.
+    frame: StaffFrame,
     rows: Vec<ArticleRow>,
 }
 
@@ -655,13 +607,7 @@ async fn articles(locale: Locale, State(state): State<AppState>, staff: StaffPag
         &ArticlesPage {
             layout: Layout::for_staff(locale, &staff),
             title: admin.title,
-            admin,
-            sign_out: frame.sign_out,
-            links: frame.links,
-            csrf_token: frame.csrf_token,
-            notice: frame.notice,
-            error: frame.error,
-            allowed: frame.allowed,
+            frame,
             rows,
         },
         status,
@@ -679,13 +625,8 @@ struct RevisionRow {
 struct ArticleEditPage {
     layout: Layout,
     title: &'static str,
-    admin: &'static StaffAdminText,
-    sign_out: &'static str,
-    links: Vec<(&'static str, &'static str)>,
-    csrf_token: String,
-    notice: Option<&'static str>,
-    error: Option<ErrorText>,
-    allowed: bool,
+    /// The staff navigation, notice and error; the template reads them through `Deref`.
+    frame: StaffFrame,
     slug: String,
     language: &'static str,
     article_title: String,
@@ -719,7 +660,7 @@ async fn article_page(
     saved: bool,
     form: Option<ArticleForm>,
     error: Option<ApiError>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let admin = StaffAdminText::for_locale(locale);
     let frame = StaffFrame::new(
         locale,
@@ -728,27 +669,22 @@ async fn article_page(
         saved.then_some(admin.saved),
         error.as_ref(),
     );
-    let mut view = ArticleView {
-        slug: slug.to_owned(),
-        language: "en",
-        category: String::new(),
-        title: String::new(),
-        summary: String::new(),
-        body: String::new(),
-        revision: 0,
-        history: Vec::new(),
-    };
-    if frame.allowed {
-        let loaded = async {
+    let view = frame
+        .load(async {
             let language = language(language_tag)?;
-            article_with_history(state, slug, language).await
-        }
-        .await;
-        match loaded {
-            Ok(loaded) => view = loaded,
-            Err(error) => return error.into_response(),
-        }
-    }
+            article_with_history(state, slug, language).await.map(Some)
+        })
+        .await?
+        .unwrap_or_else(|| ArticleView {
+            slug: slug.to_owned(),
+            language: "en",
+            category: String::new(),
+            title: String::new(),
+            summary: String::new(),
+            body: String::new(),
+            revision: 0,
+            history: Vec::new(),
+        });
     let status = frame.status(error.as_ref());
     let preview_html = form
         .as_ref()
@@ -758,17 +694,11 @@ async fn article_page(
         Some(form) => (form.title, form.summary, form.body, form.base_revision),
         None => (view.title, view.summary, view.body, view.revision),
     };
-    render_page(
+    Ok(render_page(
         &ArticleEditPage {
             layout: Layout::for_staff(locale, staff),
             title: admin.title,
-            admin,
-            sign_out: frame.sign_out,
-            links: frame.links,
-            csrf_token: frame.csrf_token,
-            notice: frame.notice,
-            error: frame.error,
-            allowed: frame.allowed,
+            frame,
             slug: view.slug,
             language: view.language,
             article_title,
@@ -787,7 +717,7 @@ async fn article_page(
                 .collect(),
         },
         status,
-    )
+    ))
 }
 
 async fn article_form(
@@ -796,7 +726,7 @@ async fn article_form(
     staff: StaffPage,
     Path((language_tag, slug)): Path<(String, String)>,
     Query(query): Query<SavedQuery>,
-) -> Response {
+) -> Result<Response, ApiError> {
     article_page(
         &state,
         locale,
@@ -816,7 +746,7 @@ async fn article_submit(
     staff: StaffPage,
     Path((language_tag, slug)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<ArticleForm>,
-) -> Response {
+) -> Result<Response, ApiError> {
     if form.intent == "preview" || !staff.role.may(StaffPermission::EditHelpArticles) {
         return article_page(
             &state,
@@ -842,10 +772,10 @@ async fn article_submit(
     }
     .await;
     match saved {
-        Ok(language) => see_other(&format!(
+        Ok(language) => Ok(see_other(&format!(
             "/staff/articles/{}/{slug}?saved=1",
             language.tag()
-        )),
+        ))),
         Err(error) => {
             article_page(
                 &state,

@@ -5,7 +5,7 @@ use super::display::filters;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use domain::staff::StaffPermission;
 use domain::support::{
@@ -16,12 +16,14 @@ use serde::Deserialize;
 use super::csrf::CsrfForm;
 use super::layout::Layout;
 use super::render_page;
-use super::staff::{StaffPage, see_other};
+use super::see_other;
+use super::staff::StaffPage;
 use super::staff_admin::StaffFrame;
+use super::staff_page::staff_page;
 use crate::AppState;
 use crate::api::auth::{store_error, unix_now};
 use crate::error::{ApiError, ErrorCode};
-use crate::i18n::{ErrorText, Locale, StaffAdminText, service_name};
+use crate::i18n::{Locale, StaffAdminText, service_name};
 use crate::time::rfc3339_utc;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -133,18 +135,15 @@ struct NoticeRow {
 /// One option of a select or checkbox list: (value, label, chosen).
 type Choice = (&'static str, &'static str, bool);
 
+staff_page!(NoticesPage, ChannelsPage);
+
 #[derive(Template)]
 #[template(path = "staff_announcements.html")]
 struct NoticesPage {
     layout: Layout,
     title: &'static str,
-    admin: &'static StaffAdminText,
-    sign_out: &'static str,
-    links: Vec<(&'static str, &'static str)>,
-    csrf_token: String,
-    notice: Option<&'static str>,
-    error: Option<ErrorText>,
-    allowed: bool,
+    /// The staff navigation, notice and error; the template reads them through `Deref`.
+    frame: StaffFrame,
     rows: Vec<NoticeRow>,
     /// `Some(id)` when editing that notice; else the form publishes a new one.
     editing: Option<String>,
@@ -178,7 +177,7 @@ async fn notices_page(
     editing: Option<String>,
     form: Option<NoticeForm>,
     error: Option<ApiError>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let admin = StaffAdminText::for_locale(locale);
     let frame = StaffFrame::new(
         locale,
@@ -187,9 +186,8 @@ async fn notices_page(
         saved.then_some(admin.saved),
         error.as_ref(),
     );
-    let (mut rows, mut history, mut shown) = (Vec::new(), Vec::new(), form);
-    if frame.allowed {
-        let loaded = async {
+    let (recent, old, current) = frame
+        .load(async {
             let recent = state
                 .support
                 .recent_announcements(50)
@@ -212,27 +210,19 @@ async fn notices_page(
                     return Err(ApiError::new(ErrorCode::NotFound));
                 }
             }
-            Ok::<_, ApiError>((recent, history, current))
-        }
-        .await;
-        match loaded {
-            Ok((recent, old, current)) => {
-                rows = recent
-                    .iter()
-                    .map(|notice| notice_row(notice, locale))
-                    .collect();
-                history = old
-                    .iter()
-                    .map(|notice| notice_row(notice, locale))
-                    .collect();
-                if shown.is_none() {
-                    shown = current.as_ref().map(NoticeForm::of);
-                }
-            }
-            Err(error) => return error.into_response(),
-        }
-    }
-    let form = shown.unwrap_or_else(|| NoticeForm {
+            Ok((recent, history, current))
+        })
+        .await?;
+    let rows = recent
+        .iter()
+        .map(|notice| notice_row(notice, locale))
+        .collect();
+    let history = old
+        .iter()
+        .map(|notice| notice_row(notice, locale))
+        .collect();
+    let form = form.or_else(|| current.as_ref().map(NoticeForm::of));
+    let form = form.unwrap_or_else(|| NoticeForm {
         kind: "maintenance".into(),
         severity: "info".into(),
         starts_at: rfc3339_utc(unix_now()),
@@ -266,17 +256,11 @@ async fn notices_page(
             )
         })
         .collect();
-    render_page(
+    Ok(render_page(
         &NoticesPage {
             layout: Layout::for_staff(locale, staff),
             title: admin.title,
-            admin,
-            sign_out: frame.sign_out,
-            links: frame.links,
-            csrf_token: frame.csrf_token,
-            notice: frame.notice,
-            error: frame.error,
-            allowed: frame.allowed,
+            frame,
             rows,
             editing,
             form,
@@ -286,7 +270,7 @@ async fn notices_page(
             history,
         },
         status,
-    )
+    ))
 }
 
 async fn announcements(
@@ -294,7 +278,7 @@ async fn announcements(
     locale: Locale,
     staff: StaffPage,
     Query(query): Query<SavedQuery>,
-) -> Response {
+) -> Result<Response, ApiError> {
     notices_page(
         &state,
         locale,
@@ -313,7 +297,7 @@ async fn announcement_form(
     staff: StaffPage,
     Path(id): Path<String>,
     Query(query): Query<SavedQuery>,
-) -> Response {
+) -> Result<Response, ApiError> {
     notices_page(
         &state,
         locale,
@@ -354,7 +338,7 @@ async fn announcement_create(
     locale: Locale,
     staff: StaffPage,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let form = notice_form_of(pairs);
     if !staff.role.may(StaffPermission::EditAnnouncements) {
         return notices_page(&state, locale, &staff, false, None, None, None).await;
@@ -368,7 +352,10 @@ async fn announcement_create(
         Err(error) => Err(error),
     };
     match created {
-        Ok(notice) => see_other(&format!("/staff/announcements/{}?saved=1", notice.id)),
+        Ok(notice) => Ok(see_other(&format!(
+            "/staff/announcements/{}?saved=1",
+            notice.id
+        ))),
         Err(error) => {
             notices_page(&state, locale, &staff, false, None, Some(form), Some(error)).await
         }
@@ -381,7 +368,7 @@ async fn announcement_update(
     staff: StaffPage,
     Path(id): Path<String>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let form = notice_form_of(pairs);
     if !staff.role.may(StaffPermission::EditAnnouncements) {
         return notices_page(&state, locale, &staff, false, None, None, None).await;
@@ -395,7 +382,10 @@ async fn announcement_update(
         Err(error) => Err(error),
     };
     match updated {
-        Ok(notice) => see_other(&format!("/staff/announcements/{}?saved=1", notice.id)),
+        Ok(notice) => Ok(see_other(&format!(
+            "/staff/announcements/{}?saved=1",
+            notice.id
+        ))),
         Err(error) => {
             notices_page(
                 &state,
@@ -454,13 +444,8 @@ struct ChannelRow {
 struct ChannelsPage {
     layout: Layout,
     title: &'static str,
-    admin: &'static StaffAdminText,
-    sign_out: &'static str,
-    links: Vec<(&'static str, &'static str)>,
-    csrf_token: String,
-    notice: Option<&'static str>,
-    error: Option<ErrorText>,
-    allowed: bool,
+    /// The staff navigation, notice and error; the template reads them through `Deref`.
+    frame: StaffFrame,
     rows: Vec<ChannelRow>,
     form: ChannelForm,
     kinds: Vec<Choice>,
@@ -485,7 +470,7 @@ async fn channels_page(
     edit: Option<&str>,
     form: Option<ChannelForm>,
     error: Option<ApiError>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let admin = StaffAdminText::for_locale(locale);
     let frame = StaffFrame::new(
         locale,
@@ -494,45 +479,41 @@ async fn channels_page(
         saved.then_some(admin.saved),
         error.as_ref(),
     );
-    let mut rows = Vec::new();
+    let channels = frame
+        .load(async { (state.support.all_channels().await).map_err(|error| store_error(&error)) })
+        .await?;
     let mut shown = form;
-    if frame.allowed {
-        let channels = match state.support.all_channels().await {
-            Ok(channels) => channels,
-            Err(error) => return store_error(&error).into_response(),
-        };
-        if shown.is_none()
-            && let Some(channel) = edit.and_then(|id| channels.iter().find(|c| c.id == id))
-        {
-            shown = Some(ChannelForm {
-                id: channel.id.clone(),
-                kind: channel.kind.name().to_owned(),
-                value: channel.value.clone(),
-                display: channel.display.clone(),
-                platform: channel.platform.clone().unwrap_or_default(),
-                name_zh_cn: channel.name_zh_cn.clone(),
-                name_en: channel.name_en.clone(),
-                note_zh_cn: channel.note_zh_cn.clone(),
-                note_en: channel.note_en.clone(),
-                hours: channel.hours.to_string(),
-                position: channel.position.to_string(),
-                enabled: channel.enabled.then(|| "yes".to_owned()),
-            });
-        }
-        rows = channels
-            .iter()
-            .map(|channel| ChannelRow {
-                id: channel.id.clone(),
-                kind: kind_text(channel.kind, admin),
-                display: channel.display.clone(),
-                name: locale
-                    .pick(&channel.name_zh_cn, &channel.name_en)
-                    .to_owned(),
-                hours: channel.hours.to_string(),
-                enabled: channel.enabled,
-            })
-            .collect();
+    if shown.is_none()
+        && let Some(channel) = edit.and_then(|id| channels.iter().find(|c| c.id == id))
+    {
+        shown = Some(ChannelForm {
+            id: channel.id.clone(),
+            kind: channel.kind.name().to_owned(),
+            value: channel.value.clone(),
+            display: channel.display.clone(),
+            platform: channel.platform.clone().unwrap_or_default(),
+            name_zh_cn: channel.name_zh_cn.clone(),
+            name_en: channel.name_en.clone(),
+            note_zh_cn: channel.note_zh_cn.clone(),
+            note_en: channel.note_en.clone(),
+            hours: channel.hours.to_string(),
+            position: channel.position.to_string(),
+            enabled: channel.enabled.then(|| "yes".to_owned()),
+        });
     }
+    let rows = channels
+        .iter()
+        .map(|channel| ChannelRow {
+            id: channel.id.clone(),
+            kind: kind_text(channel.kind, admin),
+            display: channel.display.clone(),
+            name: locale
+                .pick(&channel.name_zh_cn, &channel.name_en)
+                .to_owned(),
+            hours: channel.hours.to_string(),
+            enabled: channel.enabled,
+        })
+        .collect();
     let form = shown.unwrap_or_else(|| ChannelForm {
         kind: "hotline".into(),
         hours: "Asia/Shanghai mon-sun 09:00-21:00".into(),
@@ -551,23 +532,17 @@ async fn channels_page(
         })
         .collect();
     let status = frame.status(error.as_ref());
-    render_page(
+    Ok(render_page(
         &ChannelsPage {
             layout: Layout::for_staff(locale, staff),
             title: admin.title,
-            admin,
-            sign_out: frame.sign_out,
-            links: frame.links,
-            csrf_token: frame.csrf_token,
-            notice: frame.notice,
-            error: frame.error,
-            allowed: frame.allowed,
+            frame,
             rows,
             form,
             kinds,
         },
         status,
-    )
+    ))
 }
 
 async fn channels(
@@ -575,7 +550,7 @@ async fn channels(
     locale: Locale,
     staff: StaffPage,
     Query(query): Query<SavedQuery>,
-) -> Response {
+) -> Result<Response, ApiError> {
     channels_page(
         &state,
         locale,
@@ -593,7 +568,7 @@ async fn channel_save(
     locale: Locale,
     staff: StaffPage,
     CsrfForm(form): CsrfForm<ChannelForm>,
-) -> Response {
+) -> Result<Response, ApiError> {
     if !staff.role.may(StaffPermission::EditContactChannels) {
         return channels_page(&state, locale, &staff, false, None, None, None).await;
     }
@@ -623,7 +598,7 @@ async fn channel_save(
         Err(_) => Err(ApiError::invalid_request("position")),
     };
     match saved {
-        Ok(_) => see_other("/staff/channels?saved=1"),
+        Ok(_) => Ok(see_other("/staff/channels?saved=1")),
         Err(error) => {
             channels_page(&state, locale, &staff, false, None, Some(form), Some(error)).await
         }
@@ -639,12 +614,12 @@ async fn channel_delete(
     staff: StaffPage,
     Path(id): Path<String>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
-) -> Response {
+) -> Result<Response, ApiError> {
     if !staff.role.may(StaffPermission::EditContactChannels) {
         return channels_page(&state, locale, &staff, false, None, None, None).await;
     }
     match state.support.delete_channel(&id, &staff.staff_id).await {
-        Ok(()) => see_other("/staff/channels?saved=1"),
+        Ok(()) => Ok(see_other("/staff/channels?saved=1")),
         Err(error) => {
             channels_page(
                 &state,

@@ -2,9 +2,9 @@
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use domain::tickets::{Category, NewTicket, Ticket, TicketStatus, TicketThread};
@@ -12,17 +12,18 @@ use ledger::{Amount, Currency};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+// Re-exported for the pages that took it from here.
 use super::csrf::{CsrfBinding, CsrfForm, CsrfToken};
 use super::layout::Layout;
 use super::render_page;
+pub(crate) use super::see_other;
 use super::session::{MaybePageSession, PageSession};
 use crate::AppState;
 use crate::api::auth::{store_error, unix_now};
 use crate::api::diagnose::diagnosis;
+use crate::api::documents::document_response;
 use crate::api::stolen::stolen_error;
-use crate::api::tickets::{
-    UPLOAD_BODY_MAX_BYTES, attachment_response, read_form, ticket_error, tickets_of,
-};
+use crate::api::tickets::{UPLOAD_BODY_MAX_BYTES, read_form, ticket_error, tickets_of};
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{
     DiagnoseText, ErrorText, Locale, StolenText, TicketsText, error_text, ticket_category_name,
@@ -49,16 +50,6 @@ pub(crate) fn routes(limiter: IpLimiter) -> Router<AppState> {
         .route("/tickets/{id}/reply", post(reply))
         .route("/tickets/{id}/rate", post(rate))
         .route("/tickets/{id}/attachments/{attachment}", get(attachment))
-}
-
-pub(crate) fn see_other(location: &str) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response
-            .headers_mut()
-            .insert(axum::http::header::LOCATION, value);
-    }
-    response
 }
 
 /// An RFC 3339 instant as a person reads it.
@@ -627,7 +618,7 @@ async fn attachment(
         .user_attachment(&session.user.id, &attachment)
         .await
         .map_err(ticket_error)?;
-    Ok(attachment_response(info, bytes))
+    Ok(document_response(&info, bytes))
 }
 
 // ---- /stolen ----

@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use domain::records::TransactionRecord;
 use domain::wallet::{
     CardInput, RailMode, RecordPage, TEST_BANK_ACCOUNTS, TEST_CARDS, TestBankAccountOutcome, Wallet,
@@ -21,6 +20,7 @@ use super::csrf::{CsrfForm, CsrfToken};
 use super::layout::Layout;
 use super::render_page;
 use super::security::NoFields;
+use super::see_other;
 use super::session::{MaybePageSession, PageSession};
 use crate::AppState;
 use crate::api::wallet::wallet_error;
@@ -69,15 +69,6 @@ pub(super) fn routes() -> axum::Router<AppState> {
 
 /// Records shown on `/wallet`.
 const RECENT_RECORDS: u32 = 5;
-
-pub(super) fn see_other(location: &str) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    response.headers_mut().insert(
-        LOCATION,
-        HeaderValue::from_str(location).expect("locations are built from ids and codes"),
-    );
-    response
-}
 
 /// The wallet, or `not_found` when this server runs without one.
 pub(super) fn wallet_of(state: &AppState) -> Result<&Arc<Wallet>, ApiError> {
