@@ -10,6 +10,7 @@ use sqlx::{AnyPool, Executor};
 
 use crate::error::store_error;
 use crate::sqlite_ledger::SqliteLedger;
+use crate::sqlite_reads::SqliteReads;
 use domain::StoreError;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -60,6 +61,8 @@ pub struct Store {
     pub(crate) dialect: Dialect,
     /// On SQLite, the ledger's own writing connection and thread (see `sqlite_ledger`).
     pub(crate) sqlite_ledger: Option<Arc<SqliteLedger>>,
+    /// On SQLite, the connections a request's hot reads run on (see `sqlite_reads`).
+    pub(crate) sqlite_reads: Option<Arc<SqliteReads>>,
     url: String,
     connections_max: u32,
 }
@@ -160,18 +163,22 @@ impl Store {
             .connect(url)
             .await
             .map_err(store_error)?;
-        let sqlite_ledger = match dialect {
+        let (sqlite_ledger, sqlite_reads) = match dialect {
             Dialect::Sqlite => {
                 let path = sqlite_file(url)?;
                 checkpoint_in_background(pool.clone(), crate::sqlite_ledger::wal_path(&path));
-                Some(Arc::new(SqliteLedger::start(&path)?))
+                (
+                    Some(Arc::new(SqliteLedger::start(&path)?)),
+                    Some(Arc::new(SqliteReads::new(&path))),
+                )
             }
-            Dialect::Postgres => None,
+            Dialect::Postgres => (None, None),
         };
         Ok(Store {
             pool,
             dialect,
             sqlite_ledger,
+            sqlite_reads,
             url: url.to_owned(),
             connections_max,
         })
@@ -238,6 +245,9 @@ impl Store {
     pub async fn close(&self) {
         if let Some(ledger) = &self.sqlite_ledger {
             ledger.close().await;
+        }
+        if let Some(reads) = &self.sqlite_reads {
+            reads.close();
         }
         self.pool.close().await;
     }

@@ -18,6 +18,11 @@ const USER_COLUMNS: &str =
     "id, email, phone, password_hash, status, locale, created_at, verified_at";
 pub(crate) const SESSION_COLUMNS: &str =
     "id, token_hash, user_id, created_at, last_seen_at, revoked_at, ip, user_agent";
+// The same reads as sqlx's, spelled out whole for rusqlite's statement cache.
+const USER_BY_ID: &str = "SELECT id, email, phone, password_hash, status, locale, created_at, verified_at \
+     FROM users WHERE id = $1";
+const SESSION_BY_TOKEN_HASH: &str = "SELECT id, token_hash, user_id, created_at, last_seen_at, revoked_at, ip, user_agent \
+     FROM sessions WHERE token_hash = $1";
 
 impl IdentityStore for Store {
     async fn insert_user(&self, user: &UserRecord) -> Result<(), StoreError> {
@@ -50,6 +55,12 @@ impl IdentityStore for Store {
     }
 
     async fn user_by_id(&self, user_id: &str) -> Result<Option<UserRecord>, StoreError> {
+        if let Some(reads) = &self.sqlite_reads {
+            // Asked before every movement out (the freeze check): the hot path.
+            return reads
+                .row(USER_BY_ID, [user_id], user_from_sqlite)?
+                .transpose();
+        }
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(user_id.to_owned())
@@ -167,6 +178,21 @@ impl IdentityStore for Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<SessionRecord>, StoreError> {
+        if let Some(reads) = &self.sqlite_reads {
+            // Every signed-in request reads its session: the hot path.
+            return reads.row(SESSION_BY_TOKEN_HASH, [token_hash], |row| {
+                Ok(SessionRecord {
+                    id: row.get(0)?,
+                    token_hash: row.get(1)?,
+                    user_id: row.get(2)?,
+                    created_at: row.get(3)?,
+                    last_seen_at: row.get(4)?,
+                    revoked_at: row.get(5)?,
+                    ip: row.get(6)?,
+                    user_agent: row.get(7)?,
+                })
+            });
+        }
         let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(token_hash.to_owned())
@@ -306,6 +332,24 @@ fn user_from(row: &AnyRow) -> Result<UserRecord, StoreError> {
         created_at: row.try_get(6).map_err(store_error)?,
         verified_at: row.try_get(7).map_err(store_error)?,
     })
+}
+
+/// [`user_from`] for a rusqlite row; an unreadable status is the outer error's business.
+fn user_from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<UserRecord, StoreError>> {
+    let status: String = row.get(4)?;
+    let Some(status) = UserStatus::parse(&status) else {
+        return Ok(Err(unreadable("user status")));
+    };
+    Ok(Ok(UserRecord {
+        id: row.get(0)?,
+        email: row.get(1)?,
+        phone: row.get(2)?,
+        password_hash: row.get(3)?,
+        status,
+        locale: row.get(5)?,
+        created_at: row.get(6)?,
+        verified_at: row.get(7)?,
+    }))
 }
 
 /// A row of `at, succeeded, ip, user_agent, outcome`.

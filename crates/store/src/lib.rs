@@ -23,6 +23,7 @@ mod record_export;
 pub mod scratch;
 mod security_store;
 mod sqlite_ledger;
+mod sqlite_reads;
 mod support_store;
 mod ticket_store;
 mod verify;

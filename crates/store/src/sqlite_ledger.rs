@@ -69,6 +69,18 @@ struct Prepared {
     reply: oneshot::Sender<(BatchOutcome, Leftovers)>,
 }
 
+/// Work the committer runs on its own connection between batches: writes to tables the ledger
+/// never reads (the wallet's records, notices, kept answers). A commit on the committer's own
+/// connection leaves `PRAGMA data_version` as it was, so the applier's memory stays good; the
+/// same write on another connection would make the next batch start again from the database.
+type Beside = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// What reaches the committer, in the order it must be done.
+enum ToCommit {
+    Batch(Prepared),
+    Beside(Beside),
+}
+
 /// What the two threads tell each other.
 #[derive(Debug, Default)]
 struct Shared {
@@ -87,6 +99,8 @@ struct Shared {
 pub(crate) struct SqliteLedger {
     path: PathBuf,
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    /// Work for the committer's connection (see [`Beside`]).
+    beside: Mutex<Option<mpsc::Sender<ToCommit>>>,
     spare: Mutex<Vec<Connection>>,
     threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
 }
@@ -112,7 +126,8 @@ impl SqliteLedger {
             shared: Arc::clone(&shared),
         };
         let (jobs, job_receiver) = mpsc::channel::<Job>();
-        let (prepared, prepared_receiver) = mpsc::channel::<Prepared>();
+        let (prepared, prepared_receiver) = mpsc::channel::<ToCommit>();
+        let beside = prepared.clone();
         let spawn_error = |error: std::io::Error| {
             StoreError::Unavailable(format!("starting the ledger: {error}"))
         };
@@ -130,7 +145,7 @@ impl SqliteLedger {
                                 commands: job.commands,
                                 reply: job.reply,
                             };
-                            if prepared.send(batch).is_err() {
+                            if prepared.send(ToCommit::Batch(batch)).is_err() {
                                 break;
                             }
                         }
@@ -145,7 +160,14 @@ impl SqliteLedger {
         let committer_thread = std::thread::Builder::new()
             .name("okpay-ledger-commit".into())
             .spawn(move || {
-                while let Ok(mut batch) = prepared_receiver.recv() {
+                while let Ok(next) = prepared_receiver.recv() {
+                    let mut batch = match next {
+                        ToCommit::Batch(batch) => batch,
+                        ToCommit::Beside(work) => {
+                            work(&mut writer.connection);
+                            continue;
+                        }
+                    };
                     let outcome = writer.commit(&mut batch, &shared);
                     shared.finished.store(batch.sequence, Ordering::SeqCst);
                     // A caller that stopped waiting no longer needs its answer.
@@ -156,6 +178,7 @@ impl SqliteLedger {
         Ok(SqliteLedger {
             path: path.to_owned(),
             jobs: Mutex::new(Some(jobs)),
+            beside: Mutex::new(Some(beside)),
             spare: Mutex::new(Vec::new()),
             threads: Mutex::new(vec![applier_thread, committer_thread]),
         })
@@ -182,6 +205,31 @@ impl SqliteLedger {
                 Ok((outcome, _leftovers)) => outcome,
                 Err(_) => Err(closed()),
             }
+        }
+    }
+
+    /// Runs `work` on the committer's connection after the batches queued before, and answers
+    /// what it answered. `work` must write only tables the ledger never reads, and commit or
+    /// roll back whatever transaction it opens.
+    pub(crate) fn write_beside<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> impl Future<Output = Result<T, StoreError>> + Send + 'static {
+        let (reply, answer) = oneshot::channel();
+        let beside: Beside = Box::new(move |connection| {
+            let _ = reply.send(work(connection));
+        });
+        let queued = self
+            .beside
+            .lock()
+            .expect("never poisoned")
+            .as_ref()
+            .is_some_and(|sender| sender.send(ToCommit::Beside(beside)).is_ok());
+        async move {
+            if !queued {
+                return Err(closed());
+            }
+            answer.await.unwrap_or_else(|_| Err(closed()))
         }
     }
 
@@ -217,6 +265,7 @@ impl SqliteLedger {
     /// every connection of the ledger's is closed (a restore may move the file right after).
     pub(crate) async fn close(&self) {
         self.jobs.lock().expect("never poisoned").take();
+        self.beside.lock().expect("never poisoned").take();
         self.spare.lock().expect("never poisoned").clear();
         let threads = std::mem::take(&mut *self.threads.lock().expect("never poisoned"));
         let joined = tokio::task::spawn_blocking(move || {

@@ -3,7 +3,9 @@
 // Why: the writer is one task serving every request, and a statement per row through sqlx's
 // `Any` driver (a trip to the connection's worker thread, every value converted) cost more than
 // SQLite or PostgreSQL spent on the rows. Three inserts and one read per batch, whatever its
-// size, keep the writer from being what limits transfers over HTTP.
+// size, keep the writer from being what limits transfers over HTTP. On SQLite the batch runs on
+// the ledger's committing connection (rusqlite, between two ledger batches): a commit from any
+// other connection would make the ledger's next batch start again from the database.
 
 use std::collections::HashMap;
 
@@ -77,6 +79,14 @@ fn names(columns: &[Column]) -> String {
         .join(", ")
 }
 
+/// A batch's statements and their one JSON parameter each, ready for either database.
+struct BatchSql {
+    /// `(sql, rows)` of each insert that has rows.
+    inserts: Vec<(String, String)>,
+    /// What is kept under every key of the batch now, when it keeps answers: `(sql, keys)`.
+    kept: Option<(String, String)>,
+}
+
 impl Store {
     /// Writes a batch of records, messages and kept answers in one transaction and answers,
     /// for each answer to keep, the one kept under its key (the first one ever written).
@@ -86,11 +96,43 @@ impl Store {
         messages: &[OutboundMessage],
         responses: &[ResponseToKeep],
     ) -> Result<Vec<StoredResponse>, StoreError> {
-        let mut transaction = self
-            .pool
-            .begin_with(self.dialect.begin_write())
-            .await
-            .map_err(store_error)?;
+        let batch = self.batch_sql(records, messages, responses);
+        let keys: Vec<(String, String)> = responses
+            .iter()
+            .map(|keep| (keep.user_id.clone(), keep.key.clone()))
+            .collect();
+        let found = match &self.sqlite_ledger {
+            // On the ledger's committing connection: no trip through sqlx per statement, no
+            // second writer waiting for SQLite's lock, and the ledger's memory stays valid.
+            Some(ledger) => {
+                ledger
+                    .write_beside(move |connection| write_sqlite(connection, batch))
+                    .await?
+            }
+            None => self.write_sqlx(batch).await?,
+        };
+        // A key may come twice in one batch (a request racing its own retry): both get the one kept.
+        let by_key: HashMap<(String, String), StoredResponse> = found.into_iter().collect();
+        keys.iter()
+            .map(|key| {
+                by_key
+                    .get(key)
+                    .cloned()
+                    .ok_or_else(|| corrupt("kept answer"))
+            })
+            .collect()
+    }
+
+    fn batch_sql(
+        &self,
+        records: &[(TransactionRecord, Option<LimitKind>)],
+        messages: &[OutboundMessage],
+        responses: &[ResponseToKeep],
+    ) -> BatchSql {
+        let mut batch = BatchSql {
+            inserts: Vec::with_capacity(3),
+            kept: None,
+        };
         if !records.is_empty() {
             let mut rows = JsonRows::with_capacity(records.len() * 4);
             for (record, limit_kind) in records {
@@ -134,11 +176,7 @@ impl Store {
                 columns = names(RECORD_COLUMNS),
                 source = self.dialect.json_rows(RECORD_COLUMNS),
             );
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(rows.finish())
-                .execute(&mut *transaction)
-                .await
-                .map_err(store_error)?;
+            batch.inserts.push((sql, rows.finish()));
         }
         if !messages.is_empty() {
             let mut rows = JsonRows::with_capacity(messages.len() * 4);
@@ -158,13 +196,8 @@ impl Store {
                 columns = names(MESSAGE_COLUMNS),
                 source = self.dialect.json_rows(MESSAGE_COLUMNS),
             );
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(rows.finish())
-                .execute(&mut *transaction)
-                .await
-                .map_err(store_error)?;
+            batch.inserts.push((sql, rows.finish()));
         }
-        let mut kept = Vec::with_capacity(responses.len());
         if !responses.is_empty() {
             let mut rows = JsonRows::with_capacity(responses.len() * 4);
             for keep in responses {
@@ -183,11 +216,7 @@ impl Store {
                 columns = names(RESPONSE_COLUMNS),
                 source = self.dialect.json_rows(RESPONSE_COLUMNS),
             );
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(rows.clone())
-                .execute(&mut *transaction)
-                .await
-                .map_err(store_error)?;
+            batch.inserts.push((sql, rows.clone()));
             // What is kept under every key now: this batch's answer, or an earlier one.
             let sql = format!(
                 "SELECT h.user_id, h.idem_key, h.request_hash, h.status, h.body \
@@ -195,16 +224,36 @@ impl Store {
                  ON h.user_id = r.user_id AND h.idem_key = r.idem_key",
                 source = self.dialect.json_rows(&RESPONSE_COLUMNS[..2]),
             );
+            batch.kept = Some((sql, rows));
+        }
+        batch
+    }
+
+    /// The batch in one sqlx transaction (PostgreSQL); answers what is kept under its keys.
+    async fn write_sqlx(&self, batch: BatchSql) -> Result<Vec<KeptAnswer>, StoreError> {
+        let mut transaction = self
+            .pool
+            .begin_with(self.dialect.begin_write())
+            .await
+            .map_err(store_error)?;
+        for (sql, rows) in batch.inserts {
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(rows)
+                .execute(&mut *transaction)
+                .await
+                .map_err(store_error)?;
+        }
+        let mut kept = Vec::new();
+        if let Some((sql, rows)) = batch.kept {
             let found = sqlx::query(AssertSqlSafe(sql))
                 .bind(rows)
                 .fetch_all(&mut *transaction)
                 .await
                 .map_err(store_error)?;
-            let mut by_key: HashMap<(String, String), StoredResponse> =
-                HashMap::with_capacity(found.len());
+            kept.reserve(found.len());
             for row in &found {
                 let status: i64 = row.try_get(3).map_err(store_error)?;
-                by_key.insert(
+                kept.push((
                     (
                         row.try_get(0).map_err(store_error)?,
                         row.try_get(1).map_err(store_error)?,
@@ -214,17 +263,56 @@ impl Store {
                         status: u16::try_from(status).map_err(|_| corrupt("status"))?,
                         body: row.try_get(4).map_err(store_error)?,
                     },
-                );
-            }
-            for keep in responses {
-                let stored = by_key
-                    .get(&(keep.user_id.clone(), keep.key.clone()))
-                    .cloned()
-                    .ok_or_else(|| corrupt("kept answer"))?;
-                kept.push(stored);
+                ));
             }
         }
         transaction.commit().await.map_err(store_error)?;
         Ok(kept)
     }
+}
+
+/// An answer kept under `(user_id, key)`.
+type KeptAnswer = ((String, String), StoredResponse);
+
+/// The batch in one rusqlite transaction on `connection` (the SQLite ledger's committing one);
+/// answers what is kept under its keys. Dropping the transaction on an error rolls it back.
+fn write_sqlite(
+    connection: &mut rusqlite::Connection,
+    batch: BatchSql,
+) -> Result<Vec<KeptAnswer>, StoreError> {
+    use crate::sqlite_ledger::sqlite_error;
+
+    let transaction = connection
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(sqlite_error)?;
+    for (sql, rows) in &batch.inserts {
+        transaction
+            .prepare_cached(sql)
+            .and_then(|mut insert| insert.execute([rows]))
+            .map_err(sqlite_error)?;
+    }
+    let mut kept = Vec::new();
+    if let Some((sql, rows)) = &batch.kept {
+        // The statement is finished before the commit.
+        let mut select = transaction.prepare_cached(sql).map_err(sqlite_error)?;
+        let mut found = select.query([rows]).map_err(sqlite_error)?;
+        while let Some(row) = found.next().map_err(sqlite_error)? {
+            let status: i64 = row.get(3).map_err(sqlite_error)?;
+            kept.push((
+                (
+                    row.get(0).map_err(sqlite_error)?,
+                    row.get(1).map_err(sqlite_error)?,
+                ),
+                StoredResponse {
+                    request_hash: row.get(2).map_err(sqlite_error)?,
+                    status: u16::try_from(status).map_err(|_| corrupt("status"))?,
+                    body: row.get(4).map_err(sqlite_error)?,
+                },
+            ));
+        }
+        drop(found);
+        drop(select);
+    }
+    transaction.commit().map_err(sqlite_error)?;
+    Ok(kept)
 }

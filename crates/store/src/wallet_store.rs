@@ -415,20 +415,38 @@ impl WalletStore for Store {
         month_start: UnixSeconds,
     ) -> BoxFuture<'a, Result<Usage, StoreError>> {
         Box::pin(async move {
-            let row = sqlx::query(
-                "SELECT CAST(COALESCE(SUM(CASE WHEN created_at >= $1 THEN amount ELSE 0 END), 0) AS BIGINT), \
+            const SQL: &str = "SELECT CAST(COALESCE(SUM(CASE WHEN created_at >= $1 THEN amount ELSE 0 END), 0) AS BIGINT), \
                  CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM wallet_records \
                  WHERE user_id = $2 AND limit_kind = $3 AND currency = $4 AND created_at >= $5 \
-                 AND status NOT IN ('failed', 'rejected')",
-            )
-            .bind(day_start)
-            .bind(user_id.to_owned())
-            .bind(kind.code())
-            .bind(currency.code())
-            .bind(month_start.min(day_start))
-            .fetch_one(&self.pool)
-            .await
-            .map_err(store_error)?;
+                 AND status NOT IN ('failed', 'rejected')";
+            if let Some(reads) = &self.sqlite_reads {
+                let (today, this_month) = reads
+                    .row(
+                        SQL,
+                        rusqlite::params![
+                            day_start,
+                            user_id,
+                            kind.code(),
+                            currency.code(),
+                            month_start.min(day_start)
+                        ],
+                        |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?)),
+                    )?
+                    .unwrap_or_default();
+                return Ok(Usage {
+                    today: Amount::from_minor(today),
+                    this_month: Amount::from_minor(this_month),
+                });
+            }
+            let row = sqlx::query(SQL)
+                .bind(day_start)
+                .bind(user_id.to_owned())
+                .bind(kind.code())
+                .bind(currency.code())
+                .bind(month_start.min(day_start))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(store_error)?;
             Ok(Usage {
                 today: Amount::from_minor(get(&row, 0)?),
                 this_month: Amount::from_minor(get(&row, 1)?),
@@ -445,25 +463,55 @@ impl WalletStore for Store {
         month_start: UnixSeconds,
     ) -> BoxFuture<'a, Result<(Amount, Usage), StoreError>> {
         Box::pin(async move {
-            // The same rows and sums as `monthly_volume` and `usage`, read once.
-            let row = sqlx::query(
-                "SELECT CAST(COALESCE(SUM(CASE WHEN created_at >= $1 THEN amount ELSE 0 END), 0) AS BIGINT), \
+            // The same rows and sums as `monthly_volume` and `usage`, read once. The parameters
+            // first appear in their numbers' order, so rusqlite binds them by position as sqlx does.
+            const SQL: &str = "SELECT CAST(COALESCE(SUM(CASE WHEN created_at >= $1 THEN amount ELSE 0 END), 0) AS BIGINT), \
                  CAST(COALESCE(SUM(CASE WHEN limit_kind = $2 AND created_at >= $3 THEN amount ELSE 0 END), 0) AS BIGINT), \
                  CAST(COALESCE(SUM(CASE WHEN limit_kind = $2 AND created_at >= $4 THEN amount ELSE 0 END), 0) AS BIGINT) \
                  FROM wallet_records \
                  WHERE user_id = $5 AND limit_kind IS NOT NULL AND currency = $6 AND created_at >= $7 \
-                 AND status NOT IN ('failed', 'rejected')",
-            )
-            .bind(month_start)
-            .bind(kind.code())
-            .bind(day_start)
-            .bind(month_start.min(day_start))
-            .bind(user_id.to_owned())
-            .bind(currency.code())
-            .bind(month_start.min(day_start))
-            .fetch_one(&self.pool)
-            .await
-            .map_err(store_error)?;
+                 AND status NOT IN ('failed', 'rejected')";
+            if let Some(reads) = &self.sqlite_reads {
+                let (volume, today, this_month) = reads
+                    .row(
+                        SQL,
+                        rusqlite::params![
+                            month_start,
+                            kind.code(),
+                            day_start,
+                            month_start.min(day_start),
+                            user_id,
+                            currency.code(),
+                            month_start.min(day_start)
+                        ],
+                        |row| {
+                            Ok((
+                                row.get::<_, i64>(0)?,
+                                row.get::<_, i64>(1)?,
+                                row.get::<_, i64>(2)?,
+                            ))
+                        },
+                    )?
+                    .unwrap_or_default();
+                return Ok((
+                    Amount::from_minor(volume),
+                    Usage {
+                        today: Amount::from_minor(today),
+                        this_month: Amount::from_minor(this_month),
+                    },
+                ));
+            }
+            let row = sqlx::query(SQL)
+                .bind(month_start)
+                .bind(kind.code())
+                .bind(day_start)
+                .bind(month_start.min(day_start))
+                .bind(user_id.to_owned())
+                .bind(currency.code())
+                .bind(month_start.min(day_start))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(store_error)?;
             Ok((
                 Amount::from_minor(get(&row, 0)?),
                 Usage {
@@ -764,12 +812,15 @@ impl WalletStore for Store {
 
     fn kyc_tier<'a>(&'a self, user_id: &'a str) -> BoxFuture<'a, Result<KycTier, StoreError>> {
         Box::pin(async move {
-            let tier: Option<String> =
-                sqlx::query_scalar("SELECT tier FROM kyc_tiers WHERE user_id = $1")
+            const SQL: &str = "SELECT tier FROM kyc_tiers WHERE user_id = $1";
+            let tier: Option<String> = match &self.sqlite_reads {
+                Some(reads) => reads.row(SQL, [user_id], |row| row.get(0))?,
+                None => sqlx::query_scalar(SQL)
                     .bind(user_id.to_owned())
                     .fetch_optional(&self.pool)
                     .await
-                    .map_err(store_error)?;
+                    .map_err(store_error)?,
+            };
             match tier {
                 Some(tier) => KycTier::parse(&tier).ok_or_else(|| corrupt("KYC tier")),
                 None => Ok(KycTier::Unverified),
@@ -804,14 +855,26 @@ impl WalletStore for Store {
         key: &'a str,
     ) -> BoxFuture<'a, Result<Option<StoredResponse>, StoreError>> {
         Box::pin(async move {
-            let row = sqlx::query(
-                "SELECT request_hash, status, body FROM http_idempotency WHERE user_id = $1 AND idem_key = $2",
-            )
-            .bind(user_id.to_owned())
-            .bind(key.to_owned())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
+            const SQL: &str = "SELECT request_hash, status, body FROM http_idempotency WHERE user_id = $1 AND idem_key = $2";
+            if let Some(reads) = &self.sqlite_reads {
+                let Some((request_hash, status, body)) = reads.row(SQL, [user_id, key], |row| {
+                    Ok((row.get(0)?, row.get::<_, i64>(1)?, row.get(2)?))
+                })?
+                else {
+                    return Ok(None);
+                };
+                return Ok(Some(StoredResponse {
+                    request_hash,
+                    status: u16::try_from(status).map_err(|_| corrupt("status"))?,
+                    body,
+                }));
+            }
+            let row = sqlx::query(SQL)
+                .bind(user_id.to_owned())
+                .bind(key.to_owned())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(store_error)?;
             row.map(|row| {
                 let status: i64 = get(&row, 1)?;
                 Ok(StoredResponse {
@@ -866,6 +929,17 @@ impl WalletStore for Store {
             let sql = format!(
                 "SELECT id, email, phone, locale, created_at FROM users WHERE {column} = $1"
             );
+            if let Some(reads) = &self.sqlite_reads {
+                return reads.row(&sql, [login], |row| {
+                    Ok(WalletUser {
+                        id: row.get(0)?,
+                        email: row.get(1)?,
+                        phone: row.get(2)?,
+                        locale: row.get(3)?,
+                        created_at: row.get(4)?,
+                    })
+                });
+            }
             let row = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(login.to_owned())
                 .fetch_optional(&self.pool)
