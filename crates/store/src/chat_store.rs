@@ -579,13 +579,6 @@ impl ChatStore for Store {
         Box::pin(self.append_chat_messages(messages))
     }
 
-    fn chat_writers(&self) -> usize {
-        match self.dialect() {
-            crate::Dialect::Sqlite => 1,
-            crate::Dialect::Postgres => 4,
-        }
-    }
-
     fn messages_after<'a>(
         &'a self,
         conversation_id: &'a str,
