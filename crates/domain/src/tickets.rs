@@ -423,6 +423,22 @@ impl Tickets {
     pub async fn open(
         &self,
         user_id: &str,
+        mut request: NewTicket,
+        now: UnixSeconds,
+    ) -> Result<Ticket, TicketError> {
+        let attachments = std::mem::take(&mut request.attachments);
+        let ticket = Tickets::prepare(user_id, request, now)?;
+        let kinds = checked_uploads(&attachments)?;
+        self.store.insert_ticket(&ticket).await?;
+        self.save_uploads(&ticket.id, None, &attachments, &kinds, now)
+            .await?;
+        Ok(ticket)
+    }
+
+    /// The ticket `request` makes, checked but not stored (its attachments are left aside):
+    /// for a caller that stores it its own way, as live chat's fall-back does.
+    pub fn prepare(
+        user_id: &str,
         request: NewTicket,
         now: UnixSeconds,
     ) -> Result<Ticket, TicketError> {
@@ -433,8 +449,7 @@ impl Tickets {
             None | Some("") => None,
             Some(id) => Some(checked_text(id, "transaction_id", 100)?),
         };
-        let kinds = checked_uploads(&request.attachments)?;
-        let ticket = Ticket {
+        Ok(Ticket {
             id: new_id("tkt"),
             user_id: user_id.to_owned(),
             category,
@@ -450,11 +465,12 @@ impl Tickets {
             created_at: now,
             updated_at: now,
             solved_at: None,
-        };
-        self.store.insert_ticket(&ticket).await?;
-        self.save_uploads(&ticket.id, None, &request.attachments, &kinds, now)
-            .await?;
-        Ok(ticket)
+        })
+    }
+
+    /// The user's ticket `id`; someone else's answers as missing.
+    pub async fn of_user(&self, user_id: &str, id: &str) -> Result<Ticket, TicketError> {
+        self.owned(user_id, id).await
     }
 
     pub async fn list_for_user(&self, user_id: &str) -> Result<Vec<Ticket>, StoreError> {

@@ -69,6 +69,8 @@ pub struct Running {
     pub wallet: Arc<Wallet>,
     /// The simulated processor's and rail's slow/down switch.
     pub rail_switch: Arc<RailSwitch>,
+    /// This process's community search index (tests count its builds).
+    pub community_search: Arc<web::CommunitySearch>,
     payout_worker: JoinHandle<()>,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
@@ -145,6 +147,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let payout_worker = tokio::spawn(payout_worker(Arc::clone(&wallet)));
     let help = Arc::new(start_help_center(&store).await?);
     let tickets = domain::tickets::Tickets::new(Arc::new(store.clone()));
+    let community_search = Arc::new(web::CommunitySearch::default());
     let state = web::AppState {
         chat: Some(web::LiveChat::new(domain::chat::Chat::new(
             Arc::new(store.clone()),
@@ -174,6 +177,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         )))),
         support: Arc::new(support),
         community: Arc::new(Community::new(Arc::new(store.clone()))),
+        community_search: Arc::clone(&community_search),
         accounts: accounts.clone(),
         security: accounts,
         auth_rate_limit: web::AuthRateLimit {
@@ -237,6 +241,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         job_worker,
         wallet,
         rail_switch,
+        community_search,
         payout_worker,
         shutdown,
         server,

@@ -2,9 +2,11 @@
 
 use domain::StoreError;
 use domain::chat::{
-    Appended, ChatMessage, ChatStore, Conversation, ConversationStatus, NewChatMessage, Side,
+    Appended, ChatMessage, ChatStore, Conversation, ConversationPulse, ConversationStatus,
+    NewChatMessage, Side,
 };
 use domain::identity::{BoxFuture, UnixSeconds};
+use domain::tickets::{Ticket, TicketStatus};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -133,6 +135,26 @@ impl Store {
         &self,
         message: &NewChatMessage,
     ) -> Result<(ChatMessage, bool), StoreError> {
+        if self.dialect() == crate::Dialect::Postgres {
+            // One round trip instead of three: on a busy server each costs more than the work
+            // it carries.
+            let mut transaction = self.begin().await?;
+            return match append_in_one_statement(&mut transaction, message).await {
+                Ok(answer) => {
+                    transaction.commit().await.map_err(store_error)?;
+                    answer
+                }
+                // The same client id committed by a concurrent request: answer that one.
+                Err(StoreError::Conflict { .. }) => {
+                    drop(transaction);
+                    self.chat_message_by_client_id(message)
+                        .await?
+                        .map(|stored| (stored, false))
+                        .ok_or(StoreError::NotFound)
+                }
+                Err(error) => Err(error),
+            };
+        }
         if let Some(stored) = self.chat_message_by_client_id(message).await? {
             return Ok((stored, false));
         }
@@ -200,6 +222,9 @@ impl Store {
         &self,
         messages: &[NewChatMessage],
     ) -> Result<Vec<Appended>, StoreError> {
+        if self.dialect() == crate::Dialect::Postgres {
+            return self.append_chat_messages_at_once(messages).await;
+        }
         let mut order: Vec<usize> = (0..messages.len()).collect();
         order.sort_by(|a, b| {
             messages[*a]
@@ -217,12 +242,6 @@ impl Store {
         );
         for index in order {
             let message = &messages[index];
-            if self.dialect() == crate::Dialect::Postgres {
-                // One round trip instead of three: on a busy server each costs more than the
-                // work it carries.
-                answers[index] = Some(append_in_one_statement(&mut transaction, message).await?);
-                continue;
-            }
             // Sent before, or twice in this batch: the stored one answers.
             let stored = sqlx::query(AssertSqlSafe(find_sql.clone()))
                 .bind(message.conversation_id.clone())
@@ -278,6 +297,193 @@ impl Store {
             .into_iter()
             .map(|answer| answer.unwrap_or(Err(StoreError::NotFound)))
             .collect())
+    }
+
+    /// One round of [`ChatStore::open_fallback_ticket`]; `None` when another request replaced
+    /// the key's solved ticket meanwhile.
+    async fn try_open_fallback_ticket(
+        &self,
+        key: &str,
+        ticket: &Ticket,
+    ) -> Result<Option<String>, StoreError> {
+        let mut transaction = self.begin().await?;
+        // A concurrent request for the same key waits here for the first one's commit, then
+        // inserts nothing and reads the ticket it stored.
+        let claimed = sqlx::query(
+            "INSERT INTO chat_fallbacks (user_id, request_key, ticket_id, created_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, request_key) DO NOTHING",
+        )
+        .bind(ticket.user_id.clone())
+        .bind(key.to_owned())
+        .bind(ticket.id.clone())
+        .bind(ticket.created_at)
+        .execute(&mut *transaction)
+        .await
+        .map_err(store_error)?
+        .rows_affected();
+        if claimed == 1 {
+            crate::ticket_store::insert_ticket_in(&mut transaction, ticket).await?;
+            transaction.commit().await.map_err(store_error)?;
+            return Ok(Some(ticket.id.clone()));
+        }
+        let row = sqlx::query(
+            "SELECT f.ticket_id, t.status FROM chat_fallbacks f \
+             LEFT JOIN tickets t ON t.id = f.ticket_id \
+             WHERE f.user_id = $1 AND f.request_key = $2",
+        )
+        .bind(ticket.user_id.clone())
+        .bind(key.to_owned())
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(store_error)?;
+        let earlier: String = row.try_get(0).map_err(store_error)?;
+        let status: Option<String> = row.try_get(1).map_err(store_error)?;
+        if status
+            .as_deref()
+            .is_some_and(|status| TicketStatus::parse(status) != Some(TicketStatus::Solved))
+        {
+            return Ok(Some(earlier));
+        }
+        // The earlier ticket is solved: the same words now are a new matter.
+        let replaced = sqlx::query(
+            "UPDATE chat_fallbacks SET ticket_id = $3, created_at = $4 \
+             WHERE user_id = $1 AND request_key = $2 AND ticket_id = $5",
+        )
+        .bind(ticket.user_id.clone())
+        .bind(key.to_owned())
+        .bind(ticket.id.clone())
+        .bind(ticket.created_at)
+        .bind(earlier)
+        .execute(&mut *transaction)
+        .await
+        .map_err(store_error)?
+        .rows_affected();
+        if replaced == 0 {
+            return Ok(None);
+        }
+        crate::ticket_store::insert_ticket_in(&mut transaction, ticket).await?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(Some(ticket.id.clone()))
+    }
+
+    /// PostgreSQL: the whole batch in one statement, one round trip. Each message not stored before (nor
+    /// earlier in the batch) takes its conversation's next seq, in batch order; the
+    /// conversations are locked in id order, so two processes' batches never deadlock. A
+    /// message another process stored meanwhile fails the statement, and the writer then
+    /// stores the batch one message at a time.
+    async fn append_chat_messages_at_once(
+        &self,
+        messages: &[NewChatMessage],
+    ) -> Result<Vec<Appended>, StoreError> {
+        use crate::bulk::{Column, JsonRows};
+        let mut rows = JsonRows::with_capacity(messages.len());
+        for (ord, message) in messages.iter().enumerate() {
+            rows.row()
+                .int(ord as i64)
+                .text(&message.conversation_id)
+                .text(message.sender.name())
+                .text(&message.sender_id)
+                .text(&message.client_id)
+                .text(&message.body)
+                .int(message.created_at_ms);
+        }
+        let input = self.dialect().json_rows(&[
+            Column::BigInt("ord"),
+            Column::Text("conversation_id"),
+            Column::Text("sender"),
+            Column::Text("sender_id"),
+            Column::Text("client_id"),
+            Column::Text("body"),
+            Column::BigInt("created_at_ms"),
+        ]);
+        let sql = format!(
+            "WITH input AS ({input}), \
+             firsts AS ( \
+                 SELECT DISTINCT ON (conversation_id, sender, client_id) * FROM input \
+                 ORDER BY conversation_id, sender, client_id, ord \
+             ), fresh AS ( \
+                 SELECT f.* FROM firsts f WHERE NOT EXISTS ( \
+                     SELECT 1 FROM chat_messages m WHERE m.conversation_id = f.conversation_id \
+                     AND m.sender = f.sender AND m.client_id = f.client_id) \
+             ), counts AS ( \
+                 SELECT conversation_id, COUNT(*) AS n, MAX(created_at_ms) AS at_ms \
+                 FROM fresh GROUP BY conversation_id \
+             ), locked AS ( \
+                 SELECT c.id FROM chat_conversations c \
+                 JOIN counts ON counts.conversation_id = c.id \
+                 WHERE c.status = 'active' ORDER BY c.id FOR UPDATE OF c \
+             ), bumped AS ( \
+                 UPDATE chat_conversations c SET last_seq = c.last_seq + counts.n, \
+                 updated_at = counts.at_ms / 1000 \
+                 FROM counts, locked \
+                 WHERE c.id = counts.conversation_id AND locked.id = c.id AND c.status = 'active' \
+                 RETURNING c.id, c.last_seq - counts.n AS base \
+             ), numbered AS ( \
+                 SELECT f.ord, f.conversation_id, f.sender, f.sender_id, f.client_id, f.body, \
+                 f.created_at_ms, \
+                 b.base + ROW_NUMBER() OVER (PARTITION BY f.conversation_id ORDER BY f.ord) AS seq \
+                 FROM fresh f JOIN bumped b ON b.id = f.conversation_id \
+             ), inserted AS ( \
+                 INSERT INTO chat_messages ({MESSAGE_COLUMNS}) \
+                 SELECT conversation_id, seq, sender, sender_id, client_id, body, created_at_ms \
+                 FROM numbered RETURNING seq \
+             ) \
+             SELECT i.ord, n.seq, n.ord, m.seq, m.body, m.created_at_ms, \
+                    (SELECT COUNT(*) FROM inserted) \
+             FROM input i \
+             LEFT JOIN numbered n ON n.conversation_id = i.conversation_id \
+                 AND n.sender = i.sender AND n.client_id = i.client_id \
+             LEFT JOIN chat_messages m ON m.conversation_id = i.conversation_id \
+                 AND m.sender = i.sender AND m.client_id = i.client_id \
+             ORDER BY i.ord"
+        );
+        // One statement is its own transaction: no BEGIN and COMMIT round trips, each of which
+        // waits for the server's process to be scheduled on a busy machine. It commits
+        // durably like any other (`synchronous_commit = on`).
+        let found = sqlx::query(AssertSqlSafe(sql))
+            .bind(rows.finish())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        let mut answers: Vec<Appended> = Vec::with_capacity(messages.len());
+        for (row, message) in found.iter().zip(messages) {
+            let ord: i64 = row.try_get(0).map_err(store_error)?;
+            let new_seq: Option<i64> = row.try_get(1).map_err(store_error)?;
+            let first_ord: Option<i64> = row.try_get(2).map_err(store_error)?;
+            let old_seq: Option<i64> = row.try_get(3).map_err(store_error)?;
+            let stored = |seq: i64, body: String, created_at_ms: i64| ChatMessage {
+                conversation_id: message.conversation_id.clone(),
+                seq,
+                sender: message.sender,
+                sender_id: message.sender_id.clone(),
+                client_id: message.client_id.clone(),
+                body,
+                created_at_ms,
+            };
+            answers.push(match (new_seq, old_seq) {
+                (Some(seq), _) => {
+                    let fresh = first_ord == Some(ord);
+                    // A repeat within the batch answers the first one's message.
+                    let first = &messages[first_ord.unwrap_or(ord) as usize];
+                    Ok((stored(seq, first.body.clone(), first.created_at_ms), fresh))
+                }
+                (None, Some(seq)) => Ok((
+                    stored(
+                        seq,
+                        row.try_get(4).map_err(store_error)?,
+                        row.try_get(5).map_err(store_error)?,
+                    ),
+                    false,
+                )),
+                (None, None) => Err(StoreError::NotFound),
+            });
+        }
+        if answers.len() != messages.len() {
+            return Err(StoreError::Unavailable(
+                "a chat batch answered fewer rows than it had messages".to_owned(),
+            ));
+        }
+        Ok(answers)
     }
 
     async fn select_conversations(
@@ -373,13 +579,6 @@ impl ChatStore for Store {
         Box::pin(self.append_chat_messages(messages))
     }
 
-    fn chat_writers(&self) -> usize {
-        match self.dialect() {
-            crate::Dialect::Sqlite => 1,
-            crate::Dialect::Postgres => 4,
-        }
-    }
-
     fn messages_after<'a>(
         &'a self,
         conversation_id: &'a str,
@@ -427,6 +626,87 @@ impl ChatStore for Store {
                 .map_err(store_error)?
                 .ok_or(StoreError::NotFound)?;
             row.try_get(0).map_err(store_error)
+        })
+    }
+
+    fn mark_typing<'a>(
+        &'a self,
+        conversation_id: &'a str,
+        side: Side,
+        at_ms: i64,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            let column = match side {
+                Side::User => "user_typing_ms",
+                Side::Agent => "agent_typing_ms",
+            };
+            sqlx::query(AssertSqlSafe(format!(
+                "UPDATE chat_conversations SET {column} = $2 \
+                 WHERE id = $1 AND status = 'active' AND {column} < $2"
+            )))
+            .bind(conversation_id.to_owned())
+            .bind(at_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+            Ok(())
+        })
+    }
+
+    fn pulses<'a>(
+        &'a self,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<ConversationPulse>, StoreError>> {
+        Box::pin(async move {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            // The ids travel as one JSON parameter: one statement however many sockets are open.
+            let ids_json = crate::bulk::json_strings(ids.iter().map(String::as_str));
+            let sql = format!(
+                "SELECT id, status, last_seq, user_read_seq, agent_read_seq, user_typing_ms, \
+                 agent_typing_ms FROM chat_conversations WHERE id IN ({})",
+                self.dialect().json_texts()
+            );
+            let rows = sqlx::query(AssertSqlSafe(sql))
+                .bind(ids_json)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(store_error)?;
+            rows.iter()
+                .map(|row| {
+                    let status: String = row.try_get(1).map_err(store_error)?;
+                    Ok(ConversationPulse {
+                        id: row.try_get(0).map_err(store_error)?,
+                        status: ConversationStatus::parse(&status)
+                            .ok_or_else(|| unreadable("conversation status", &status))?,
+                        last_seq: row.try_get(2).map_err(store_error)?,
+                        user_read_seq: row.try_get(3).map_err(store_error)?,
+                        agent_read_seq: row.try_get(4).map_err(store_error)?,
+                        user_typing_ms: row.try_get(5).map_err(store_error)?,
+                        agent_typing_ms: row.try_get(6).map_err(store_error)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn open_fallback_ticket<'a>(
+        &'a self,
+        key: &'a str,
+        ticket: &'a Ticket,
+    ) -> BoxFuture<'a, Result<String, StoreError>> {
+        Box::pin(async move {
+            // A claim that raced another one's replacement is tried again; three rounds are
+            // more than two requests for the same key ever need.
+            for _ in 0..3 {
+                if let Some(id) = self.try_open_fallback_ticket(key, ticket).await? {
+                    return Ok(id);
+                }
+            }
+            Err(StoreError::Unavailable(
+                "the chat fall-back ticket kept changing under us".to_owned(),
+            ))
         })
     }
 

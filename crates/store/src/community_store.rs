@@ -2,7 +2,10 @@
 //! reports.
 
 use domain::StoreError;
-use domain::community::{Answer, Badge, CommunityStore, Question, VoteTarget};
+use domain::community::{
+    Answer, Badge, BadgeGrant, CommunityReport, CommunityStore, Question, ReportResolution,
+    VoteTarget,
+};
 use domain::identity::UnixSeconds;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -51,6 +54,11 @@ fn table_of(target: VoteTarget) -> &'static str {
     }
 }
 
+/// Moves the search revision inside the caller's transaction, so a process that reads the
+/// revision and then the posts never labels older posts with a newer revision.
+const BUMP_SEARCH_REVISION: &str =
+    "UPDATE community_search_revision SET revision = revision + 1 WHERE id = 1";
+
 fn not_found_unless_changed(rows: u64) -> Result<(), StoreError> {
     if rows == 0 {
         Err(StoreError::NotFound)
@@ -61,6 +69,11 @@ fn not_found_unless_changed(rows: u64) -> Result<(), StoreError> {
 
 impl CommunityStore for Store {
     async fn insert_question(&self, question: &Question) -> Result<(), StoreError> {
+        let mut transaction = self
+            .pool
+            .begin_with(self.dialect.begin_write())
+            .await
+            .map_err(store_error)?;
         let sql = format!(
             "INSERT INTO community_questions ({QUESTION_COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
@@ -76,10 +89,14 @@ impl CommunityStore for Store {
             .bind(question.accepted_answer_id.clone())
             .bind(i64::from(question.hidden))
             .bind(i64::from(question.locked))
-            .execute(&self.pool)
+            .execute(&mut *transaction)
             .await
             .map_err(store_error)?;
-        Ok(())
+        sqlx::query(BUMP_SEARCH_REVISION)
+            .execute(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)
     }
 
     async fn question(&self, id: &str) -> Result<Option<Question>, StoreError> {
@@ -133,6 +150,10 @@ impl CommunityStore for Store {
             .map_err(store_error)?;
         sqlx::query("UPDATE community_questions SET answer_count = answer_count + 1 WHERE id = $1")
             .bind(answer.question_id.clone())
+            .execute(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+        sqlx::query(BUMP_SEARCH_REVISION)
             .execute(&mut *transaction)
             .await
             .map_err(store_error)?;
@@ -234,17 +255,14 @@ impl CommunityStore for Store {
         id: &str,
         hidden: bool,
     ) -> Result<(), StoreError> {
-        let table = table_of(target);
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "UPDATE {table} SET hidden = $1 WHERE id = $2"
-        )))
-        .bind(i64::from(hidden))
-        .bind(id.to_owned())
-        .execute(&self.pool)
-        .await
-        .map_err(store_error)?
-        .rows_affected();
-        not_found_unless_changed(rows)
+        let mut transaction = self
+            .pool
+            .begin_with(self.dialect.begin_write())
+            .await
+            .map_err(store_error)?;
+        let rows = set_hidden_in(&mut transaction, target, id, hidden).await?;
+        not_found_unless_changed(rows)?;
+        transaction.commit().await.map_err(store_error)
     }
 
     async fn set_locked(&self, question_id: &str, locked: bool) -> Result<(), StoreError> {
@@ -284,14 +302,18 @@ impl CommunityStore for Store {
     }
 
     async fn report_count(&self, target_id: &str) -> Result<i64, StoreError> {
-        // Distinct reporters: one person reporting five times does not hide a post.
-        sqlx::query("SELECT COUNT(DISTINCT reporter) FROM community_reports WHERE target_id = $1")
-            .bind(target_id.to_owned())
-            .fetch_one(&self.pool)
-            .await
-            .map_err(store_error)?
-            .try_get(0)
-            .map_err(store_error)
+        // Distinct reporters: one person reporting five times does not hide a post. Open
+        // reports only: after staff dismissed them, it takes new reports to hide it again.
+        sqlx::query(
+            "SELECT COUNT(DISTINCT reporter) FROM community_reports \
+             WHERE target_id = $1 AND resolution IS NULL",
+        )
+        .bind(target_id.to_owned())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(store_error)?
+        .try_get(0)
+        .map_err(store_error)
     }
 
     async fn grant_badge(
@@ -351,4 +373,136 @@ impl CommunityStore for Store {
             })
             .collect()
     }
+
+    async fn open_reports(&self, limit: i64) -> Result<Vec<CommunityReport>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, target_kind, target_id, reporter, reason, created_at \
+             FROM community_reports WHERE resolution IS NULL ORDER BY created_at, id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = row.try_get(1).map_err(store_error)?;
+                let target = match kind.as_str() {
+                    "question" => VoteTarget::Question,
+                    "answer" => VoteTarget::Answer,
+                    _ => {
+                        return Err(StoreError::Unavailable(format!(
+                            "unreadable report target {kind:?}"
+                        )));
+                    }
+                };
+                Ok(CommunityReport {
+                    id: row.try_get(0).map_err(store_error)?,
+                    target,
+                    target_id: row.try_get(2).map_err(store_error)?,
+                    reporter: row.try_get(3).map_err(store_error)?,
+                    reason: row.try_get(4).map_err(store_error)?,
+                    created_at: row.try_get(5).map_err(store_error)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn resolve_reports(
+        &self,
+        target: VoteTarget,
+        target_id: &str,
+        resolution: ReportResolution,
+        staff: &str,
+        reason: &str,
+        at: UnixSeconds,
+    ) -> Result<u64, StoreError> {
+        let mut transaction = self
+            .pool
+            .begin_with(self.dialect.begin_write())
+            .await
+            .map_err(store_error)?;
+        // Only open reports: of two moderators deciding at once, the second closes none and
+        // is told so, and the post follows the first one's decision.
+        let closed = sqlx::query(
+            "UPDATE community_reports SET resolution = $1, resolved_by = $2, resolved_at = $3, \
+             resolution_reason = $4 WHERE target_id = $5 AND resolution IS NULL",
+        )
+        .bind(resolution.name())
+        .bind(staff.to_owned())
+        .bind(at)
+        .bind(reason.to_owned())
+        .bind(target_id.to_owned())
+        .execute(&mut *transaction)
+        .await
+        .map_err(store_error)?
+        .rows_affected();
+        if closed == 0 {
+            return Ok(0);
+        }
+        let hidden = resolution == ReportResolution::Hidden;
+        let rows = set_hidden_in(&mut transaction, target, target_id, hidden).await?;
+        not_found_unless_changed(rows)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(closed)
+    }
+
+    async fn badge_grants(&self, limit: i64) -> Result<Vec<BadgeGrant>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT user_id, badge, granted_by, granted_at FROM community_badges \
+             ORDER BY granted_at DESC, user_id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                let badge: String = row.try_get(1).map_err(store_error)?;
+                Ok(BadgeGrant {
+                    user_id: row.try_get(0).map_err(store_error)?,
+                    badge: Badge::parse(&badge).ok_or_else(|| {
+                        StoreError::Unavailable(format!("unreadable badge {badge:?}"))
+                    })?,
+                    granted_by: row.try_get(2).map_err(store_error)?,
+                    granted_at: row.try_get(3).map_err(store_error)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn search_revision(&self) -> Result<i64, StoreError> {
+        sqlx::query("SELECT revision FROM community_search_revision WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)?
+            .try_get(0)
+            .map_err(store_error)
+    }
+}
+
+/// Hides or shows a post and moves the search revision, in the caller's transaction; answers
+/// the rows changed (0: no such post).
+async fn set_hidden_in(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    target: VoteTarget,
+    id: &str,
+    hidden: bool,
+) -> Result<u64, StoreError> {
+    let table = table_of(target);
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "UPDATE {table} SET hidden = $1 WHERE id = $2"
+    )))
+    .bind(i64::from(hidden))
+    .bind(id.to_owned())
+    .execute(&mut **transaction)
+    .await
+    .map_err(store_error)?
+    .rows_affected();
+    if rows > 0 {
+        sqlx::query(BUMP_SEARCH_REVISION)
+            .execute(&mut **transaction)
+            .await
+            .map_err(store_error)?;
+    }
+    Ok(rows)
 }

@@ -75,22 +75,7 @@ impl Store {
              solved_at = $15 WHERE id = $1"
                 .to_owned()
         };
-        let done = sqlx::query(AssertSqlSafe(sql))
-            .bind(ticket.id.clone())
-            .bind(ticket.user_id.clone())
-            .bind(ticket.category.name())
-            .bind(ticket.subject.clone())
-            .bind(ticket.description.clone())
-            .bind(ticket.transaction_id.clone())
-            .bind(ticket.status.name())
-            .bind(ticket.priority)
-            .bind(ticket.assignee.clone())
-            .bind(ticket.context.clone())
-            .bind(ticket.rating)
-            .bind(ticket.rating_comment.clone())
-            .bind(ticket.created_at)
-            .bind(ticket.updated_at)
-            .bind(ticket.solved_at)
+        let done = ticket_bound(sql, ticket)
             .execute(&self.pool)
             .await
             .map_err(store_error)?;
@@ -130,6 +115,45 @@ impl Store {
             .map_err(store_error)?;
         rows.iter().map(ticket_from).collect()
     }
+}
+
+/// The statement `sql` with a ticket's fifteen columns bound in `TICKET_COLUMNS` order.
+fn ticket_bound(
+    sql: String,
+    ticket: &Ticket,
+) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(ticket.id.clone())
+        .bind(ticket.user_id.clone())
+        .bind(ticket.category.name())
+        .bind(ticket.subject.clone())
+        .bind(ticket.description.clone())
+        .bind(ticket.transaction_id.clone())
+        .bind(ticket.status.name())
+        .bind(ticket.priority)
+        .bind(ticket.assignee.clone())
+        .bind(ticket.context.clone())
+        .bind(ticket.rating)
+        .bind(ticket.rating_comment.clone())
+        .bind(ticket.created_at)
+        .bind(ticket.updated_at)
+        .bind(ticket.solved_at)
+}
+
+/// Inserts a new ticket inside the caller's transaction (live chat's fall-back).
+pub(crate) async fn insert_ticket_in(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    ticket: &Ticket,
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO tickets ({TICKET_COLUMNS}) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+    );
+    ticket_bound(sql, ticket)
+        .execute(&mut **transaction)
+        .await
+        .map_err(store_error)?;
+    Ok(())
 }
 
 impl TicketStore for Store {

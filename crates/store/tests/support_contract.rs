@@ -546,3 +546,91 @@ mod community {
         assert_eq!(audit.rows_checked, 2, "staff actions are audited");
     }
 }
+
+mod chat {
+    use domain::chat::{ChatStore, Conversation, ConversationStatus, NewChatMessage, Side};
+    use store::Store;
+
+    fn conversation(id: &str) -> Conversation {
+        Conversation {
+            id: id.to_owned(),
+            user_id: format!("usr_{id}"),
+            agent_id: "stf_agent".to_owned(),
+            status: ConversationStatus::Active,
+            last_seq: 0,
+            user_read_seq: 0,
+            agent_read_seq: 0,
+            created_at: super::NOW,
+            updated_at: super::NOW,
+            closed_at: None,
+        }
+    }
+
+    fn message(conversation: &str, side: Side, client_id: &str, body: &str) -> NewChatMessage {
+        NewChatMessage {
+            conversation_id: conversation.to_owned(),
+            sender: side,
+            sender_id: "someone".to_owned(),
+            client_id: client_id.to_owned(),
+            body: body.to_owned(),
+            created_at_ms: super::NOW * 1_000,
+        }
+    }
+
+    contract_test!(a_batch_numbers_each_conversation_in_order_and_stores_a_repeat_once);
+    async fn a_batch_numbers_each_conversation_in_order_and_stores_a_repeat_once(store: Store) {
+        for id in ["cht_a", "cht_b", "cht_closed"] {
+            store
+                .insert_conversation(&conversation(id))
+                .await
+                .expect("stored");
+        }
+        store
+            .close_conversation("cht_closed", super::NOW)
+            .await
+            .expect("closed");
+        let (before, fresh) = store
+            .append_message(&message("cht_a", Side::User, "u0", "first"))
+            .await
+            .expect("stored");
+        assert_eq!((before.seq, fresh), (1, true));
+        let batch = [
+            message("cht_b", Side::Agent, "a1", "hello b"),
+            message("cht_a", Side::User, "u1", "second"),
+            message("cht_a", Side::User, "u0", "first, resent"),
+            message("cht_closed", Side::User, "x1", "too late"),
+            message("cht_a", Side::Agent, "a1", "third"),
+            message("cht_a", Side::User, "u1", "second, twice in one batch"),
+        ];
+        let answers = store.append_messages(&batch).await.expect("the batch");
+        let summary: Vec<Option<(String, i64, bool, String)>> = answers
+            .into_iter()
+            .map(|answer| {
+                answer
+                    .ok()
+                    .map(|(stored, fresh)| (stored.conversation_id, stored.seq, fresh, stored.body))
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                Some(("cht_b".into(), 1, true, "hello b".into())),
+                Some(("cht_a".into(), 2, true, "second".into())),
+                Some(("cht_a".into(), 1, false, "first".into())),
+                None,
+                Some(("cht_a".into(), 3, true, "third".into())),
+                Some(("cht_a".into(), 2, false, "second".into())),
+            ]
+        );
+        let stored = store.messages_after("cht_a", 0, 10).await.expect("read");
+        let bodies: Vec<(i64, &str)> = stored.iter().map(|m| (m.seq, m.body.as_str())).collect();
+        assert_eq!(bodies, vec![(1, "first"), (2, "second"), (3, "third")]);
+        let pulses = store
+            .pulses(&["cht_a".to_owned(), "cht_b".to_owned()])
+            .await
+            .expect("read");
+        let mut seqs: Vec<(String, i64)> = pulses.into_iter().map(|p| (p.id, p.last_seq)).collect();
+        seqs.sort();
+        assert_eq!(seqs, vec![("cht_a".into(), 3), ("cht_b".into(), 1)]);
+    }
+}

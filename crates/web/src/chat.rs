@@ -25,11 +25,14 @@ pub struct LiveChat {
 }
 
 impl LiveChat {
+    /// Also starts the hub's poller on the current tokio runtime; it ends with the hub.
     pub fn new(chat: Chat) -> LiveChat {
-        LiveChat {
+        let live = LiveChat {
             chat: Arc::new(chat),
             hub: Arc::new(Hub::default()),
-        }
+        };
+        tokio::spawn(hub::poll(Arc::downgrade(&live.hub), Arc::clone(&live.chat)));
+        live
     }
 }
 

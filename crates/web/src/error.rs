@@ -147,6 +147,8 @@ error_codes! {
     CommunityNotAuthor => "community_not_author", FORBIDDEN;
     /// Nobody votes on their own question or answer.
     CommunityOwnPost => "community_own_post", FORBIDDEN;
+    /// Another staff member resolved this post's reports first: none is open now.
+    CommunityReportsResolved => "community_reports_resolved", CONFLICT;
     // --- tickets ---
     /// A ticket or reply carries more than 5 attachments.
     TooManyAttachments => "too_many_attachments", BAD_REQUEST;

@@ -4,6 +4,7 @@ mod accept;
 mod api;
 mod appeals;
 mod chat;
+mod community_search;
 mod error;
 mod error_body;
 mod help_markdown;
@@ -26,6 +27,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 pub use api::auth::CurrentUser;
 pub use api::staff::StaffUser;
 pub use chat::LiveChat;
+pub use community_search::CommunitySearch;
 pub use error::{ApiError, ErrorCode};
 pub use error_body::{ErrorBody, ErrorObject};
 pub use i18n::Locale;
@@ -59,6 +61,8 @@ pub struct AppState {
     pub support: Arc<dyn domain::support::SupportApi>,
     /// The user community's questions and answers.
     pub community: Arc<dyn domain::community::CommunityApi>,
+    /// This process's community search index, rebuilt when the store's revision moves.
+    pub community_search: Arc<CommunitySearch>,
     /// The wallet's use cases; `None` in tests of the HTTP face alone, where its routes answer
     /// `not_found`.
     pub wallet: Option<Arc<domain::wallet::Wallet>>,

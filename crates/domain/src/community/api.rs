@@ -1,9 +1,10 @@
 //! The community use cases behind one object-safe trait, for the web layer. Each method is
 //! documented on [`Community`].
 
-use crate::community::port::CommunityStore;
+use crate::community::port::{BadgeGrant, CommunityStore, ReportResolution};
 use crate::community::use_cases::{
     Answer, Badge, Community, CommunityError, PostDraft, Question, QuestionPage, QuestionThread,
+    ReportedPost,
 };
 use crate::identity::{BoxFuture, UnixSeconds};
 use crate::store_port::AuditStore;
@@ -77,6 +78,17 @@ pub trait CommunityApi: Send + Sync + 'static {
         badge: Badge,
         staff: &'a str,
     ) -> BoxFuture<'a, Result<(), CommunityError>>;
+    fn report_queue(&self) -> BoxFuture<'_, Result<Vec<ReportedPost>, CommunityError>>;
+    fn resolve_reports<'a>(
+        &'a self,
+        target_id: &'a str,
+        resolution: ReportResolution,
+        reason: &'a str,
+        staff: &'a str,
+        now: UnixSeconds,
+    ) -> BoxFuture<'a, Result<u64, CommunityError>>;
+    fn badge_grants(&self) -> BoxFuture<'_, Result<Vec<BadgeGrant>, CommunityError>>;
+    fn search_revision(&self) -> BoxFuture<'_, Result<i64, CommunityError>>;
 }
 
 impl<S: CommunityStore + AuditStore> CommunityApi for Community<S> {
@@ -178,5 +190,30 @@ impl<S: CommunityStore + AuditStore> CommunityApi for Community<S> {
         staff: &'a str,
     ) -> BoxFuture<'a, Result<(), CommunityError>> {
         Box::pin(Community::revoke_badge(self, user_id, badge, staff))
+    }
+
+    fn report_queue(&self) -> BoxFuture<'_, Result<Vec<ReportedPost>, CommunityError>> {
+        Box::pin(Community::report_queue(self))
+    }
+
+    fn resolve_reports<'a>(
+        &'a self,
+        target_id: &'a str,
+        resolution: ReportResolution,
+        reason: &'a str,
+        staff: &'a str,
+        now: UnixSeconds,
+    ) -> BoxFuture<'a, Result<u64, CommunityError>> {
+        Box::pin(Community::resolve_reports(
+            self, target_id, resolution, reason, staff, now,
+        ))
+    }
+
+    fn badge_grants(&self) -> BoxFuture<'_, Result<Vec<BadgeGrant>, CommunityError>> {
+        Box::pin(Community::badge_grants(self))
+    }
+
+    fn search_revision(&self) -> BoxFuture<'_, Result<i64, CommunityError>> {
+        Box::pin(Community::search_revision(self))
     }
 }

@@ -6,8 +6,8 @@ pub mod port;
 pub mod use_cases;
 
 pub use api::CommunityApi;
-pub use port::{CommunityStore, VoteTarget};
+pub use port::{BadgeGrant, CommunityReport, CommunityStore, ReportResolution, VoteTarget};
 pub use use_cases::{
     Answer, Badge, Community, CommunityError, Post, PostDraft, Question, QuestionPage,
-    QuestionThread,
+    QuestionThread, ReportedPost,
 };

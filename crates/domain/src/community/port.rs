@@ -33,6 +33,54 @@ impl VoteTarget {
     }
 }
 
+/// How staff closed a post's open reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportResolution {
+    /// The post broke the rules: it is hidden.
+    Hidden,
+    /// The post is fine: it stays (or is shown again, if reports had hidden it).
+    Dismissed,
+}
+
+impl ReportResolution {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportResolution::Hidden => "hidden",
+            ReportResolution::Dismissed => "dismissed",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<ReportResolution> {
+        match name {
+            "hidden" => Some(ReportResolution::Hidden),
+            "dismissed" => Some(ReportResolution::Dismissed),
+            _ => None,
+        }
+    }
+}
+
+/// A user's report on a question or answer, as stored; open until staff resolve it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommunityReport {
+    /// `crp_…`.
+    pub id: String,
+    pub target: VoteTarget,
+    pub target_id: String,
+    pub reporter: String,
+    pub reason: String,
+    pub created_at: UnixSeconds,
+}
+
+/// A badge as granted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadgeGrant {
+    pub user_id: String,
+    pub badge: Badge,
+    /// The staff member who granted it.
+    pub granted_by: String,
+    pub granted_at: UnixSeconds,
+}
+
 pub trait CommunityStore: Send + Sync + 'static {
     fn insert_question(
         &self,
@@ -94,9 +142,35 @@ pub trait CommunityStore: Send + Sync + 'static {
         reason: &str,
         at: UnixSeconds,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// How many reports name a target.
+    /// How many people have open (unresolved) reports on a target.
     fn report_count(&self, target_id: &str)
     -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// Open reports, oldest first, at most `limit`.
+    fn open_reports(
+        &self,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<CommunityReport>, StoreError>> + Send;
+    /// Closes every open report on a target as `resolution`, by `staff` with `reason`; answers
+    /// how many were open. With [`ReportResolution::Hidden`] the target is hidden, and with
+    /// [`ReportResolution::Dismissed`] shown, in the same transaction.
+    fn resolve_reports(
+        &self,
+        target: VoteTarget,
+        target_id: &str,
+        resolution: ReportResolution,
+        staff: &str,
+        reason: &str,
+        at: UnixSeconds,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// Every badge granted, newest first, at most `limit`.
+    fn badge_grants(
+        &self,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<BadgeGrant>, StoreError>> + Send;
+    /// A number that moves whenever what community search reads changes (a question or answer
+    /// posted, hidden or shown), in the same transaction as the change; a process compares it
+    /// with the one its search index was built at.
+    fn search_revision(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
     fn grant_badge(
         &self,
         user_id: &str,

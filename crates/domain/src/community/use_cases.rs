@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::audit::{Actor, AuditEvent};
-use crate::community::port::{CommunityStore, VoteTarget};
+use crate::community::port::{
+    BadgeGrant, CommunityReport, CommunityStore, ReportResolution, VoteTarget,
+};
 use crate::identity::UnixSeconds;
 use crate::ids::new_id;
 use crate::store_port::{AuditStore, StoreError};
@@ -19,6 +21,12 @@ pub const REASON_CHARS_MAX: usize = 1_000;
 pub const REPORTS_TO_HIDE: i64 = 5;
 /// The most questions one page lists.
 pub const QUESTIONS_PAGE_MAX: i64 = 100;
+/// The open reports the staff queue reads at once; more wait for the next look.
+pub const OPEN_REPORTS_MAX: i64 = 500;
+/// A moderator's reason: long enough to say something (two Chinese characters do).
+pub const RESOLUTION_REASON_CHARS_MIN: usize = 2;
+/// The badges the staff page lists.
+pub const BADGE_GRANTS_MAX: i64 = 500;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Question {
@@ -104,6 +112,22 @@ pub struct PostDraft {
     pub body: String,
 }
 
+/// A reported question or answer with its open reports, as the staff queue shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportedPost {
+    pub target: VoteTarget,
+    pub target_id: String,
+    /// The question the post is (or belongs to), for the link and its title.
+    pub question_id: String,
+    pub question_title: String,
+    pub author: String,
+    pub body: String,
+    /// Hidden already (by reports or by staff).
+    pub hidden: bool,
+    /// Oldest first.
+    pub reports: Vec<CommunityReport>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CommunityError {
     #[error("{field}: {reason}")]
@@ -119,6 +143,9 @@ pub enum CommunityError {
     /// Nobody votes on their own post.
     #[error("a post cannot be voted on by its author")]
     OwnPost,
+    /// No report on the post is open (another moderator resolved them first).
+    #[error("no open report on this post")]
+    NothingToResolve,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -398,18 +425,114 @@ impl<S: CommunityStore + AuditStore> Community<S> {
         self.audit(staff, "community.badge_revoked", user_id).await
     }
 
+    /// The posts with open reports, the longest-waiting first, each with its reports.
+    pub async fn report_queue(&self) -> Result<Vec<ReportedPost>, CommunityError> {
+        let mut queue: Vec<ReportedPost> = Vec::new();
+        for report in self.store.open_reports(OPEN_REPORTS_MAX).await? {
+            if let Some(post) = queue.iter_mut().find(|p| p.target_id == report.target_id) {
+                post.reports.push(report);
+                continue;
+            }
+            let (question_id, author, body, hidden) = match report.target {
+                VoteTarget::Question => match self.store.question(&report.target_id).await? {
+                    Some(q) => (q.id, q.author, q.body, q.hidden),
+                    None => continue,
+                },
+                VoteTarget::Answer => match self.store.answer(&report.target_id).await? {
+                    Some(a) => (a.question_id, a.author, a.body, a.hidden),
+                    None => continue,
+                },
+            };
+            let question_title = self
+                .store
+                .question(&question_id)
+                .await?
+                .map(|question| question.title)
+                .unwrap_or_default();
+            queue.push(ReportedPost {
+                target: report.target,
+                target_id: report.target_id.clone(),
+                question_id,
+                question_title,
+                author,
+                body,
+                hidden,
+                reports: vec![report],
+            });
+        }
+        Ok(queue)
+    }
+
+    /// Staff close every open report on a post: hide it, or dismiss the reports (which shows
+    /// it again if reports had hidden it), with a reason; audited.
+    pub async fn resolve_reports(
+        &self,
+        target_id: &str,
+        resolution: ReportResolution,
+        reason: &str,
+        staff: &str,
+        now: UnixSeconds,
+    ) -> Result<u64, CommunityError> {
+        let target = VoteTarget::of_id(target_id).ok_or(CommunityError::NotFound)?;
+        let reason = check_length(
+            "reason",
+            reason,
+            RESOLUTION_REASON_CHARS_MIN,
+            REASON_CHARS_MAX,
+        )?;
+        let closed = self
+            .store
+            .resolve_reports(target, target_id, resolution, staff, &reason, now)
+            .await?;
+        if closed == 0 {
+            return Err(CommunityError::NothingToResolve);
+        }
+        let action = match resolution {
+            ReportResolution::Hidden => "community.reports_hidden",
+            ReportResolution::Dismissed => "community.reports_dismissed",
+        };
+        self.audit_with(
+            staff,
+            action,
+            target_id,
+            format!("reports={closed} reason={reason}"),
+        )
+        .await?;
+        Ok(closed)
+    }
+
+    /// Every badge granted, newest first.
+    pub async fn badge_grants(&self) -> Result<Vec<BadgeGrant>, CommunityError> {
+        Ok(self.store.badge_grants(BADGE_GRANTS_MAX).await?)
+    }
+
+    /// The marker [`CommunityStore::search_revision`] keeps.
+    pub async fn search_revision(&self) -> Result<i64, CommunityError> {
+        Ok(self.store.search_revision().await?)
+    }
+
     async fn audit(
         &self,
         staff: &str,
         action: &'static str,
         subject: &str,
     ) -> Result<(), CommunityError> {
+        self.audit_with(staff, action, subject, String::new()).await
+    }
+
+    async fn audit_with(
+        &self,
+        staff: &str,
+        action: &'static str,
+        subject: &str,
+        detail: String,
+    ) -> Result<(), CommunityError> {
         self.store
             .append_audit(&[AuditEvent {
                 actor: Actor::Staff(staff.to_owned()),
                 action,
                 subject: subject.to_owned(),
-                detail: String::new(),
+                detail,
             }])
             .await?;
         Ok(())

@@ -433,11 +433,19 @@ async fn a_frozen_user_appeals_on_the_pages_and_security_approves_on_the_staff_p
     let staff_cookie = format!("okpay_staff_session={security}; {cookie}");
     let list = page(&app, "/staff/appeals", &staff_cookie).await;
     assert_eq!(list.status(), 200);
-    assert!(list.text().await.expect("a page").contains(&id));
+    let list = list.text().await.expect("a page");
+    assert!(list.contains(&id));
     let case = page(&app, &format!("/staff/appeals/{id}"), &staff_cookie).await;
     assert_eq!(case.status(), 200);
     let case = case.text().await.expect("a page");
     assert!(case.contains("id.png"), "{case}");
+    // Both are back-office pages: the staff header and navigation, no visitor's sign-up.
+    for body in [&list, &case] {
+        assert!(body.contains(r#"id="staff-name""#), "{body}");
+        assert!(body.contains(r#"<nav class="staff-nav""#), "{body}");
+        assert!(body.contains(r#"<a href="/staff/appeals">"#), "{body}");
+        assert!(!body.contains(r#"href="/register""#), "{body}");
+    }
     let approved = app
         .client
         .post(app.url(&format!("/staff/appeals/{id}/approve")))

@@ -1,4 +1,4 @@
-//! Live chat over HTTP and WebSocket on both databases: a socket dropped and reopened mid-conversation receives every message exactly once and in order, resent messages count once, typing and read marks travel, and a chat outside service hours or with no agent free becomes a ticket.
+//! Live chat over HTTP and WebSocket on both databases: a socket dropped and reopened mid-conversation receives every message exactly once and in order, resent messages count once, typing and read marks travel (between processes too), and a chat outside service hours or with no agent free becomes one ticket however often it is retried.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -431,3 +431,210 @@ async fn messages_sent_at_once_from_both_sides_arrive_once_each_in_one_order(bac
     app.stop().await;
 }
 on_both_databases!(messages_sent_at_once_from_both_sides_arrive_once_each_in_one_order);
+
+async fn tickets_of(app: &TestApp, user: &str) -> Vec<String> {
+    let tickets: Value = app
+        .client
+        .get(app.url("/api/v1/tickets"))
+        .bearer_auth(user)
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("JSON");
+    tickets["data"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|ticket| ticket["id"].as_str().expect("an id").to_owned())
+        .collect()
+}
+
+async fn start_chat(app: &TestApp, user: &str, key: Option<&str>, message: &str) -> String {
+    let mut request = app
+        .client
+        .post(app.url("/api/v1/chat"))
+        .bearer_auth(user)
+        .json(&json!({ "message": message }));
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let answer = request.send().await.expect("answered");
+    assert_eq!(answer.status(), 202);
+    let answer: Value = answer.json().await.expect("JSON");
+    assert_eq!(answer["status"], "ticket");
+    answer["ticket_id"].as_str().expect("a ticket").to_owned()
+}
+
+async fn a_retried_fallback_answers_the_ticket_the_first_request_opened(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    set_live_chat_hours(&app, &hours_closed_now()).await;
+    let (user, _) = signed_in(&app, "retry-fallback@example.com").await;
+
+    // The same key sent twice at once, as a client retrying a request that timed out.
+    let (first, second) = tokio::join!(
+        start_chat(&app, &user, Some("req-1"), "Where is my withdrawal?"),
+        start_chat(&app, &user, Some("req-1"), "Where is my withdrawal?"),
+    );
+    assert_eq!(first, second);
+    assert_eq!(tickets_of(&app, &user).await, vec![first.clone()]);
+
+    // Without a key the message itself is the key: the same words, the same ticket.
+    let plain = start_chat(&app, &user, None, "My card was charged twice").await;
+    let again = start_chat(&app, &user, None, "My card was charged twice").await;
+    assert_eq!(plain, again);
+    let other = start_chat(&app, &user, None, "And my limit looks wrong").await;
+    assert_ne!(other, plain);
+    assert_eq!(tickets_of(&app, &user).await.len(), 3);
+
+    // Once that ticket is solved, the same words are a new matter and open a new ticket.
+    let (agent, _) = staff_signed_in(&app, StaffRole::Agent).await;
+    let solved = post(
+        &app,
+        &format!("/api/v1/staff/tickets/{plain}/status"),
+        &agent,
+        json!({"status": "solved"}),
+    )
+    .await;
+    assert_eq!(
+        solved.status(),
+        200,
+        "{}",
+        solved.text().await.unwrap_or_default()
+    );
+    let after_solved = start_chat(&app, &user, None, "My card was charged twice").await;
+    assert_ne!(after_solved, plain);
+    assert_eq!(tickets_of(&app, &user).await.len(), 4);
+
+    // A key that is not a key is refused with its field.
+    let bad = app
+        .client
+        .post(app.url("/api/v1/chat"))
+        .bearer_auth(&user)
+        .header("Idempotency-Key", "k".repeat(101))
+        .json(&json!({"message": "hello"}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(bad.status(), 400);
+    assert_eq!(error_code(bad).await, "invalid_request");
+    app.stop().await;
+}
+on_both_databases!(a_retried_fallback_answers_the_ticket_the_first_request_opened);
+
+/// The next frame of `kind` from `from`, skipping others.
+async fn next_from(socket: &mut ChatSocket, kind: &str, from: &str) -> Value {
+    loop {
+        let frame = socket
+            .next_of(kind, WAIT)
+            .await
+            .unwrap_or_else(|| panic!("a {kind} frame from the {from}"));
+        if frame["from"] == from {
+            return frame;
+        }
+    }
+}
+
+async fn typing_and_read_marks_reach_a_socket_on_another_process(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let other = app.another_process().await;
+    let (user, agent, id) = chat_under_way(&app, "two-processes@example.com").await;
+    // The user on this process, the agent on the other.
+    let mut user_side = user_socket(&app, &user, &id, 0).await;
+    let mut agent_side = {
+        let mut socket = ChatSocket::connect(&other.url(), "/api/v1/staff/chat/ws", &agent, &id, 0)
+            .await
+            .expect("the agent's socket opens on the other process");
+        socket.next_of("hello", WAIT).await.expect("a hello");
+        socket
+    };
+    let first = agent_side
+        .next_of("message", WAIT)
+        .await
+        .expect("the first message");
+    assert_eq!(first["seq"], 1);
+
+    user_side
+        .send(&json!({"type": "typing"}))
+        .await
+        .expect("sent");
+    next_from(&mut agent_side, "typing", "user").await;
+    let mut seen = Vec::new();
+    let seq = send(&mut user_side, "u-1", "Still waiting", &mut seen).await;
+    let message = agent_side
+        .next_of("message", WAIT)
+        .await
+        .expect("the message");
+    assert_eq!(message["seq"], seq);
+    assert_eq!(message["body"], "Still waiting");
+
+    agent_side
+        .send(&json!({"type": "typing"}))
+        .await
+        .expect("sent");
+    next_from(&mut user_side, "typing", "agent").await;
+    agent_side
+        .send(&json!({"type": "read", "seq": seq}))
+        .await
+        .expect("sent");
+    let read = next_from(&mut user_side, "read", "agent").await;
+    assert_eq!(read["seq"], seq);
+    user_side
+        .send(&json!({"type": "read", "seq": 1}))
+        .await
+        .expect("sent");
+    let read = next_from(&mut agent_side, "read", "user").await;
+    assert_eq!(read["seq"], 1);
+
+    // Closing on one process closes the socket on the other.
+    user_side
+        .send(&json!({"type": "close"}))
+        .await
+        .expect("sent");
+    agent_side.next_of("closed", WAIT).await.expect("closed");
+    other.stop().await.expect("the other process stops");
+    app.stop().await;
+}
+on_both_databases!(typing_and_read_marks_reach_a_socket_on_another_process);
+
+async fn the_agents_chat_desk_shows_the_staff_header_and_navigation(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (agent, _) = staff_signed_in(&app, StaffRole::Agent).await;
+    let desk = app
+        .client
+        .get(app.url("/staff/chat"))
+        .header("accept", "text/html")
+        .header("accept-language", "zh-CN")
+        .header("cookie", format!("okpay_staff_session={agent}"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(desk.status(), 200);
+    let body = desk.text().await.expect("a page");
+    assert!(body.contains(r#"id="staff-name""#), "{body}");
+    assert!(body.contains(r#"<nav class="staff-nav""#), "{body}");
+    assert!(
+        body.contains(r#"<a href="/staff/tickets">工单</a>"#),
+        "{body}"
+    );
+    assert!(!body.contains(r#"href="/register""#), "{body}");
+    let (security, _) = staff_signed_in(&app, StaffRole::Security).await;
+    let refused = app
+        .client
+        .get(app.url("/staff/chat"))
+        .header("accept", "text/html")
+        .header("cookie", format!("okpay_staff_session={security}"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(refused.status(), 403);
+    app.stop().await;
+}
+on_both_databases!(the_agents_chat_desk_shows_the_staff_header_and_navigation);

@@ -231,6 +231,13 @@ async fn the_diagnose_page_explains_a_failed_top_up_and_opens_a_ticket_with_it(b
         "the notice that explains it"
     );
     assert!(page.body.contains("id=\"diagnose-limits\""));
+    // The verification tier in words, not its code.
+    assert!(
+        page.body
+            .contains(r#"<strong id="diagnose-tier">Unverified</strong>"#),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("id=\"diagnose-lock\""), "{}", page.body);
     assert!(
         page.body
@@ -247,6 +254,11 @@ async fn the_diagnose_page_explains_a_failed_top_up_and_opens_a_ticket_with_it(b
     let chinese = browser.get("/diagnose").await;
     assert!(chinese.body.contains("发生了什么？"));
     assert!(chinese.body.contains("下一步"));
+    assert!(
+        chinese
+            .body
+            .contains(r#"<strong id="diagnose-tier">未认证</strong>"#)
+    );
     browser.language = "en";
 
     // The form opens the ticket with the diagnosis and a screenshot in one post.
@@ -919,5 +931,374 @@ async fn community_pages_ask_answer_accept_and_search_in_chinese_and_english(bac
     );
     let found = visitor.get("/community?q=phone").await;
     assert!(!found.body.contains(&english));
+    app.stop().await;
+}
+
+/// Asks a question on the page; answers its id.
+async fn ask_on_page(browser: &mut Browser<'_>, title: &str, body: &str) -> String {
+    let form = browser.get("/community/ask").await;
+    let asked = browser
+        .post(
+            "/community/ask",
+            &[
+                ("csrf_token", &csrf(&form)),
+                ("title", title),
+                ("body", body),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, 303, "{}", asked.body);
+    question_in(asked.location.as_deref().expect("to the question"))
+}
+
+/// Answers a question on the page; answers the answer's id.
+async fn answer_on_page(browser: &mut Browser<'_>, question: &str, body: &str) -> String {
+    let page = browser
+        .get(&format!("/community/questions/{question}"))
+        .await;
+    let answered = browser
+        .post(
+            &format!("/community/questions/{question}/answer"),
+            &[("csrf_token", &csrf(&page)), ("body", body)],
+        )
+        .await;
+    assert_eq!(answered.status, 303, "{}", answered.body);
+    let page = browser
+        .get(&format!("/community/questions/{question}"))
+        .await;
+    let start = page.body.rfind(r#"data-answer="ans_"#).expect("an answer") + 13;
+    page.body[start..]
+        .split('"')
+        .next()
+        .expect("an id")
+        .to_owned()
+}
+
+async fn report_on_page(browser: &mut Browser<'_>, question: &str, target: &str, reason: &str) {
+    let page = browser
+        .get(&format!("/community/questions/{question}"))
+        .await;
+    let reported = browser
+        .post(
+            &format!("/community/questions/{question}/report/{target}"),
+            &[("csrf_token", &csrf(&page)), ("reason", reason)],
+        )
+        .await;
+    assert_eq!(reported.status, 303, "{}", reported.body);
+}
+
+on_both_databases!(staff_hide_or_dismiss_reported_posts_from_the_queue_with_a_reason);
+async fn staff_hide_or_dismiss_reported_posts_from_the_queue_with_a_reason(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (asker_token, _) = signed_in(&app, "queue-asker@example.com").await;
+    let (helper_token, _) = signed_in(&app, "queue-helper@example.com").await;
+    let (reporter_token, _) = signed_in(&app, "queue-reporter@example.com").await;
+    let (agent_token, agent_id) = staff_signed_in(&app, StaffRole::Agent).await;
+    let mut asker = user_browser(&app, &asker_token);
+    let spam = ask_on_page(
+        &mut asker,
+        "Cheap top-up codes here",
+        "Send money to my personal account for a discount.",
+    )
+    .await;
+    let fine = ask_on_page(
+        &mut asker,
+        "How long does a withdrawal take?",
+        "I withdrew to my bank card this morning.",
+    )
+    .await;
+    let mut helper = user_browser(&app, &helper_token);
+    let blunt = answer_on_page(
+        &mut helper,
+        &fine,
+        "Read the help center, it says 1-3 days.",
+    )
+    .await;
+    let mut reporter = user_browser(&app, &reporter_token);
+    report_on_page(&mut reporter, &spam, &spam, "Scam: asks for money").await;
+    report_on_page(&mut reporter, &fine, &blunt, "Rude answer").await;
+
+    // The queue shows each reported post with its text and the reporter's reason.
+    let mut desk = staff_browser(&app, &agent_token);
+    let queue = desk.get("/staff/community").await;
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    assert!(queue.body.contains(r#"id="staff-name""#));
+    assert!(queue.body.contains(&format!(r#"id="reported-{spam}""#)));
+    assert!(queue.body.contains("Send money to my personal account"));
+    assert!(queue.body.contains("Scam: asks for money"));
+    assert!(queue.body.contains(&format!(r#"id="reported-{blunt}""#)));
+    assert!(queue.body.contains("Rude answer"));
+
+    // A decision needs a reason; the refusal is the page again with the error.
+    let no_reason = desk
+        .post(
+            "/staff/community/reports",
+            &[
+                ("csrf_token", &csrf(&queue)),
+                ("target", &spam),
+                ("resolution", "hidden"),
+                ("reason", " "),
+            ],
+        )
+        .await;
+    assert_eq!(no_reason.status, 400, "{}", no_reason.body);
+    assert!(no_reason.body.contains(r#"id="staff-error""#));
+
+    // Hidden: gone for users and from the queue.
+    let hidden = desk
+        .post(
+            "/staff/community/reports",
+            &[
+                ("csrf_token", &csrf(&queue)),
+                ("target", &spam),
+                ("resolution", "hidden"),
+                ("reason", "诈骗广告"),
+            ],
+        )
+        .await;
+    assert_eq!(hidden.status, 303, "{}", hidden.body);
+    let visitor_sees = Browser::new(&app)
+        .get(&format!("/community/questions/{spam}"))
+        .await;
+    assert_eq!(visitor_sees.status, 404);
+
+    // Dismissed: the answer stays.
+    let dismissed = desk
+        .post(
+            "/staff/community/reports",
+            &[
+                ("csrf_token", &csrf(&queue)),
+                ("target", &blunt),
+                ("resolution", "dismissed"),
+                ("reason", "Blunt, not rude"),
+            ],
+        )
+        .await;
+    assert_eq!(dismissed.status, 303, "{}", dismissed.body);
+    let thread = Browser::new(&app)
+        .get(&format!("/community/questions/{fine}"))
+        .await;
+    assert!(thread.body.contains(&format!(r#"data-answer="{blunt}""#)));
+    let queue = desk.get("/staff/community").await;
+    assert!(
+        queue.body.contains(r#"id="reports-none""#),
+        "{}",
+        queue.body
+    );
+
+    // A second decision on the same reports is told someone decided first.
+    let late = desk
+        .post(
+            "/staff/community/reports",
+            &[
+                ("csrf_token", &csrf(&queue)),
+                ("target", &blunt),
+                ("resolution", "hidden"),
+                ("reason", "Too late"),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, 409, "{}", late.body);
+    assert!(late.body.contains(r#"id="staff-error""#));
+
+    // Both decisions are in the audit log, by the agent.
+    for (target, action) in [
+        (&spam, "community.reports_hidden"),
+        (&blunt, "community.reports_dismissed"),
+    ] {
+        let actions = app
+            .running
+            .store
+            .audit_actions_about(target)
+            .await
+            .expect("the audit log");
+        assert!(
+            actions
+                .iter()
+                .any(|(actor, done)| done == action && actor.contains(&agent_id)),
+            "{actions:?}"
+        );
+    }
+
+    // Other roles are refused the desk.
+    let (risk_token, _) = staff_signed_in(&app, StaffRole::Risk).await;
+    let refused = staff_browser(&app, &risk_token)
+        .get("/staff/community")
+        .await;
+    assert_eq!(refused.status, 403);
+    app.stop().await;
+}
+
+on_both_databases!(staff_grant_and_revoke_badges_on_the_moderation_page);
+async fn staff_grant_and_revoke_badges_on_the_moderation_page(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (helper_token, helper_id) = signed_in(&app, "badge-helper@example.com").await;
+    let (admin_token, _) = staff_signed_in(&app, StaffRole::Admin).await;
+    let mut helper = user_browser(&app, &helper_token);
+    let question = ask_on_page(
+        &mut helper,
+        "Which cards can top up?",
+        "Do prepaid cards work for a top-up?",
+    )
+    .await;
+    let mut desk = staff_browser(&app, &admin_token);
+    desk.language = "zh-CN";
+    let page = desk.get("/staff/community").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(r#"id="badges-none""#));
+    let granted = desk
+        .post(
+            "/staff/community/badges",
+            &[
+                ("csrf_token", &csrf(&page)),
+                ("user_id", &helper_id),
+                ("badge", "expert"),
+                ("action", "grant"),
+            ],
+        )
+        .await;
+    assert_eq!(granted.status, 303, "{}", granted.body);
+    let page = desk.get("/staff/community").await;
+    assert!(
+        page.body
+            .contains(&format!(r#"data-user="{helper_id}" data-badge="expert""#)),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("专家"));
+    let thread = Browser::new(&app)
+        .get(&format!("/community/questions/{question}"))
+        .await;
+    assert!(thread.body.contains(r#"data-badge="expert""#));
+
+    let revoked = desk
+        .post(
+            "/staff/community/badges",
+            &[
+                ("csrf_token", &csrf(&page)),
+                ("user_id", &helper_id),
+                ("badge", "expert"),
+                ("action", "revoke"),
+            ],
+        )
+        .await;
+    assert_eq!(revoked.status, 303);
+    let thread = Browser::new(&app)
+        .get(&format!("/community/questions/{question}"))
+        .await;
+    assert!(!thread.body.contains(r#"data-badge="expert""#));
+    let bad = desk
+        .post(
+            "/staff/community/badges",
+            &[
+                ("csrf_token", &csrf(&page)),
+                ("user_id", &helper_id),
+                ("badge", "wizard"),
+                ("action", "grant"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    let actions = app
+        .running
+        .store
+        .audit_actions_about(&helper_id)
+        .await
+        .expect("the audit log");
+    let done: Vec<&str> = actions.iter().map(|(_, action)| action.as_str()).collect();
+    assert!(done.contains(&"community.badge_granted"), "{done:?}");
+    assert!(done.contains(&"community.badge_revoked"), "{done:?}");
+    app.stop().await;
+}
+
+on_both_databases!(community_search_rebuilds_only_when_posts_change_on_any_process);
+async fn community_search_rebuilds_only_when_posts_change_on_any_process(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let other = app.another_process().await;
+    let (asker_token, _) = signed_in(&app, "search-asker@example.com").await;
+    let mut asker = user_browser(&app, &asker_token);
+    let question = ask_on_page(
+        &mut asker,
+        "Frozen account after travel",
+        "My account was frozen when I logged in abroad.",
+    )
+    .await;
+    let builds = || app.running.community_search.builds();
+    let mut visitor = Browser::new(&app);
+    let found = visitor.get("/community?q=frozen").await;
+    assert!(found.body.contains(&question));
+    let built = builds();
+    // Searching again with nothing changed reuses the index.
+    for query in ["frozen", "abroad", "withdrawal"] {
+        visitor.get(&format!("/community?q={query}")).await;
+    }
+    assert_eq!(builds(), built, "no change, no rebuild");
+
+    // An answer posted through the other process: this one notices and finds it.
+    let other_url = other.url();
+    let page = app
+        .client
+        .get(format!("{other_url}/community/questions/{question}"))
+        .header("cookie", format!("okpay_session={asker_token}"))
+        .send()
+        .await
+        .expect("answered");
+    let cookies: Vec<String> = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect();
+    let body = page.text().await.expect("a page");
+    let token = {
+        let marker = r#"name="csrf_token" value=""#;
+        let start = body.find(marker).expect("a form") + marker.len();
+        body[start..start + 64].to_owned()
+    };
+    let answered = app
+        .client
+        .post(format!("{other_url}/community/questions/{question}/answer"))
+        .header(
+            "cookie",
+            [format!("okpay_session={asker_token}")]
+                .into_iter()
+                .chain(cookies)
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf_token={token}&body=Call+the+hotline%2C+they+unfroze+mine+in+minutes."
+        ))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answered.status(), 303);
+    let found = visitor.get("/community?q=hotline").await;
+    assert!(found.body.contains(&question), "{}", found.body);
+    assert_eq!(builds(), built + 1, "one rebuild for one change");
+
+    // Hidden through the other process: gone from this one's search.
+    let (moderator, _) = staff_signed_in(&app, StaffRole::Admin).await;
+    let hide = app
+        .client
+        .post(format!(
+            "{other_url}/api/v1/staff/community/{question}/hide"
+        ))
+        .bearer_auth(&moderator)
+        .json(&json!({"on": true}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(hide.status(), 204);
+    let found = visitor.get("/community?q=hotline").await;
+    assert!(!found.body.contains(&question));
+    other.stop().await.expect("the other process stops");
     app.stop().await;
 }

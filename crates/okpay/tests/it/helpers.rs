@@ -140,6 +140,14 @@ impl TestApp {
         self._database.okpay(args)
     }
 
+    /// Another OKPay on this app's database, as a second process sharing it would be: its own
+    /// pool, hub, caches and port. Stop it before this app.
+    pub async fn another_process(&self) -> Running {
+        app::start(&self._database.config)
+            .await
+            .expect("a second OKPay starts")
+    }
+
     pub async fn stop(self) {
         self.running.stop().await.expect("OKPay stops cleanly");
     }

@@ -1387,7 +1387,12 @@ async fn every_link_in_the_staff_navigation_opens_for_the_role_that_sees_it(back
     for (role, expected) in [
         (
             StaffRole::Agent,
-            &["/staff/users", "/staff/tickets", "/staff/chat"][..],
+            &[
+                "/staff/users",
+                "/staff/tickets",
+                "/staff/chat",
+                "/staff/community",
+            ][..],
         ),
         (
             StaffRole::Security,
@@ -1398,6 +1403,7 @@ async fn every_link_in_the_staff_navigation_opens_for_the_role_that_sees_it(back
         (
             StaffRole::Admin,
             &[
+                "/staff/community",
                 "/staff/outbox",
                 "/staff/fx-rates",
                 "/staff/fees",

@@ -23,6 +23,7 @@ pub(crate) fn community_error(error: CommunityError) -> ApiError {
         CommunityError::Locked => ApiError::new(ErrorCode::CommunityQuestionLocked),
         CommunityError::NotAuthor => ApiError::new(ErrorCode::CommunityNotAuthor),
         CommunityError::OwnPost => ApiError::new(ErrorCode::CommunityOwnPost),
+        CommunityError::NothingToResolve => ApiError::new(ErrorCode::CommunityReportsResolved),
         CommunityError::Store(error) => store_error(&error),
     }
 }

@@ -12,18 +12,17 @@ use serde::Deserialize;
 use super::api::{appeal_error, appeals_of, read_appeal_form, status_filter};
 use super::text::AppealText;
 use crate::AppState;
-use crate::api::auth::{store_error, unix_now};
+use crate::api::auth::unix_now;
 use crate::api::documents::document_response;
 use crate::error::{ApiError, ErrorCode};
-use crate::i18n::{ErrorText, Locale, error_text};
+use crate::i18n::{ErrorText, Locale, StaffAdminText, error_text};
 use crate::pages::csrf::{CsrfForm, CsrfToken};
 use crate::pages::layout::Layout;
 use crate::pages::render_page;
-use crate::pages::session::{cookie_value, percent_encode};
+use crate::pages::session::percent_encode;
+use crate::pages::staff::StaffPage;
+use crate::pages::staff_admin::StaffFrame;
 use crate::time::rfc3339_utc;
-
-/// The cookie the staff pages keep their session in (`pages::staff`).
-const STAFF_SESSION_COOKIE: &str = "okpay_staff_session";
 
 #[derive(Template)]
 #[template(path = "appeal.html")]
@@ -201,7 +200,7 @@ pub(crate) async fn status_page(
 /// A security-team member on a page, by the staff cookie: none goes to `/staff`, another role
 /// sees the refusal.
 pub(crate) struct SecurityStaffPage {
-    staff_id: String,
+    staff: StaffPage,
 }
 
 impl FromRequestParts<AppState> for SecurityStaffPage {
@@ -211,21 +210,11 @@ impl FromRequestParts<AppState> for SecurityStaffPage {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(token) = cookie_value(&parts.headers, STAFF_SESSION_COOKIE) else {
-            return Err(Redirect::to("/staff").into_response());
-        };
-        let staff = state
-            .security
-            .authenticate_staff(token, unix_now())
-            .await
-            .map_err(|error| store_error(&error).into_response())?
-            .ok_or_else(|| Redirect::to("/staff").into_response())?;
+        let staff = StaffPage::from_request_parts(parts, state).await?;
         if !staff.role.may(StaffPermission::UnlockAndUnfreeze) {
             return Err(ApiError::new(ErrorCode::StaffRoleForbidden).into_response());
         }
-        Ok(SecurityStaffPage {
-            staff_id: staff.staff_id,
-        })
+        Ok(SecurityStaffPage { staff })
     }
 }
 
@@ -235,6 +224,12 @@ struct StaffListPage {
     layout: Layout,
     title: &'static str,
     text: &'static AppealText,
+    admin: &'static StaffAdminText,
+    sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
+    csrf_token: String,
+    notice: Option<&'static str>,
+    error: Option<ErrorText>,
     appeals: Vec<AppealRow>,
 }
 
@@ -242,18 +237,25 @@ struct StaffListPage {
 pub(crate) async fn staff_list(
     State(state): State<AppState>,
     locale: Locale,
-    _staff: SecurityStaffPage,
+    SecurityStaffPage { staff }: SecurityStaffPage,
 ) -> Result<Response, ApiError> {
     let text = AppealText::for_locale(locale);
+    let frame = StaffFrame::checked(locale, &staff);
     let appeals = appeals_of(&state)?
         .list(status_filter(Some("pending"))?)
         .await
         .map_err(appeal_error)?;
     Ok(render_page(
         &StaffListPage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, &staff),
             title: text.staff_title,
             text,
+            admin: frame.admin,
+            sign_out: frame.sign_out,
+            links: frame.links,
+            csrf_token: frame.csrf_token,
+            notice: frame.notice,
+            error: frame.error,
             appeals: appeals
                 .iter()
                 .map(|appeal| appeal_row(appeal, text))
@@ -274,6 +276,11 @@ struct StaffCasePage {
     layout: Layout,
     title: &'static str,
     text: &'static AppealText,
+    admin: &'static StaffAdminText,
+    sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
+    notice: Option<&'static str>,
+    error: Option<ErrorText>,
     csrf_token: String,
     appeal: AppealRow,
     user: String,
@@ -281,14 +288,20 @@ struct StaffCasePage {
     documents: Vec<DocumentLink>,
 }
 
-fn case_page(case: &AppealCase, locale: Locale, csrf_token: String) -> Response {
+fn case_page(case: &AppealCase, locale: Locale, staff: &StaffPage) -> Response {
     let text = AppealText::for_locale(locale);
+    let frame = StaffFrame::checked(locale, staff);
     render_page(
         &StaffCasePage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, staff),
             title: text.staff_title,
             text,
-            csrf_token,
+            admin: frame.admin,
+            sign_out: frame.sign_out,
+            links: frame.links,
+            notice: frame.notice,
+            error: frame.error,
+            csrf_token: frame.csrf_token,
             appeal: appeal_row(&case.appeal, text),
             user: case
                 .user
@@ -326,15 +339,14 @@ fn case_page(case: &AppealCase, locale: Locale, csrf_token: String) -> Response 
 pub(crate) async fn staff_show(
     State(state): State<AppState>,
     locale: Locale,
-    staff: SecurityStaffPage,
-    CsrfToken(csrf_token): CsrfToken,
+    SecurityStaffPage { staff }: SecurityStaffPage,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let case = appeals_of(&state)?
         .review(&staff.staff_id, &id)
         .await
         .map_err(appeal_error)?;
-    Ok(case_page(&case, locale, csrf_token))
+    Ok(case_page(&case, locale, &staff))
 }
 
 /// `GET /staff/appeals/{id}/documents/{document}`; audited.
@@ -344,7 +356,7 @@ pub(crate) async fn staff_document(
     Path((id, document)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let (info, bytes) = appeals_of(&state)?
-        .document(&staff.staff_id, &id, &document)
+        .document(&staff.staff.staff_id, &id, &document)
         .await
         .map_err(appeal_error)?;
     Ok(document_response(&info, bytes))
@@ -363,7 +375,7 @@ pub(crate) async fn staff_approve(
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, ApiError> {
     appeals_of(&state)?
-        .approve(&staff.staff_id, &id, &form.reason, unix_now())
+        .approve(&staff.staff.staff_id, &id, &form.reason, unix_now())
         .await
         .map_err(appeal_error)?;
     Ok(Redirect::to(&format!("/staff/appeals/{}", percent_encode(&id))).into_response())
@@ -377,7 +389,7 @@ pub(crate) async fn staff_reject(
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, ApiError> {
     appeals_of(&state)?
-        .reject(&staff.staff_id, &id, &form.reason, unix_now())
+        .reject(&staff.staff.staff_id, &id, &form.reason, unix_now())
         .await
         .map_err(appeal_error)?;
     Ok(Redirect::to(&format!("/staff/appeals/{}", percent_encode(&id))).into_response())

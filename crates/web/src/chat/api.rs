@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use domain::chat::{ChatError, ChatStart, Conversation, Side};
 use domain::support::ChannelKind;
 use serde::Deserialize;
@@ -72,22 +72,34 @@ pub(crate) async fn start_for(
     state: &AppState,
     user_id: &str,
     message: &str,
+    request_key: Option<&str>,
 ) -> Result<ChatStart, ApiError> {
     let live = live_chat(state)?;
     let open_now = live_chat_open(state).await?;
     live.chat
-        .start(user_id, message, open_now, unix_now())
+        .start(user_id, message, request_key, open_now, unix_now())
         .await
         .map_err(chat_error)
 }
 
-/// `POST /api/v1/chat`: 201 with the conversation, or 202 with the ticket it became.
+/// `POST /api/v1/chat`: 201 with the conversation, or 202 with the ticket it became. An
+/// `Idempotency-Key` makes a retried request answer the ticket the first one opened (without
+/// one, the same message does).
 pub(crate) async fn start(
     State(state): State<AppState>,
     user: ChatUser,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<StartRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    match start_for(&state, &user.user_id, &body.message).await? {
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| ApiError::invalid_request("idempotency_key"))?,
+        ),
+    };
+    match start_for(&state, &user.user_id, &body.message, key).await? {
         ChatStart::Chat(conversation) => Ok((
             StatusCode::CREATED,
             Json(json!({

@@ -4,7 +4,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::{HOST, ORIGIN, UPGRADE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use domain::identity::AuthError;
 use domain::staff::StaffRole;
 
@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::api::auth::{bearer_token, store_error, unix_now};
 use crate::error::{ApiError, ErrorCode};
 use crate::pages::session::{SESSION_COOKIE, cookie_value};
+use crate::pages::staff::StaffPage;
 
 /// The cookie the staff pages keep their session in (`pages::staff`).
 const STAFF_SESSION_COOKIE: &str = "okpay_staff_session";
@@ -108,7 +109,7 @@ impl FromRequestParts<AppState> for ChatAgent {
 /// An agent on the `/staff/chat` page, signed in by the staff cookie; without one the browser
 /// goes to `/staff` to sign in, with another role it sees the refusal.
 pub(crate) struct ChatAgentPage {
-    pub staff_id: String,
+    pub staff: StaffPage,
 }
 
 impl FromRequestParts<AppState> for ChatAgentPage {
@@ -118,21 +119,11 @@ impl FromRequestParts<AppState> for ChatAgentPage {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(token) = cookie_value(&parts.headers, STAFF_SESSION_COOKIE) else {
-            return Err(Redirect::to("/staff").into_response());
-        };
-        let staff = state
-            .security
-            .authenticate_staff(token, unix_now())
-            .await
-            .map_err(|error| store_error(&error).into_response())?
-            .ok_or_else(|| Redirect::to("/staff").into_response())?;
+        let staff = StaffPage::from_request_parts(parts, state).await?;
         if staff.role != StaffRole::Agent {
             return Err(ApiError::new(ErrorCode::StaffRoleForbidden).into_response());
         }
-        Ok(ChatAgentPage {
-            staff_id: staff.staff_id,
-        })
+        Ok(ChatAgentPage { staff })
     }
 }
 

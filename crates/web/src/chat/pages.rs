@@ -14,11 +14,12 @@ use super::text::ChatText;
 use crate::AppState;
 use crate::api::auth::unix_now;
 use crate::error::ApiError;
-use crate::i18n::Locale;
-use crate::pages::csrf::{CsrfForm, CsrfToken};
+use crate::i18n::{ErrorText, Locale, StaffAdminText};
+use crate::pages::csrf::CsrfForm;
 use crate::pages::layout::Layout;
 use crate::pages::render_page;
 use crate::pages::session::{PageSession, percent_encode};
+use crate::pages::staff_admin::StaffFrame;
 
 pub(crate) const CHAT_SCRIPT_PATH: &str = "/assets/chat.js";
 const CHAT_SCRIPT: &str = include_str!("../../assets/chat.js");
@@ -54,6 +55,7 @@ struct ChatPage {
     title: &'static str,
     text: &'static ChatText,
     csrf_token: String,
+    request_key: String,
     open_now: bool,
     channel_note: String,
     panel: Option<ChatPanel>,
@@ -101,6 +103,7 @@ pub(crate) async fn chat_page(
             title: text.title,
             text,
             csrf_token: session.csrf_token.clone(),
+            request_key: uuid::Uuid::new_v4().simple().to_string(),
             open_now,
             channel_note,
             panel: conversation.map(|conversation: Conversation| ChatPanel {
@@ -120,6 +123,9 @@ pub(crate) async fn chat_page(
 #[derive(Deserialize)]
 pub(crate) struct StartForm {
     message: String,
+    /// Made when the form was shown: the same form sent twice opens one ticket.
+    #[serde(default)]
+    request_key: String,
 }
 
 /// `POST /chat`: starts the chat, or files the message as a ticket and says so.
@@ -129,7 +135,14 @@ pub(crate) async fn start_chat(
     CsrfForm(form): CsrfForm<StartForm>,
 ) -> Result<Response, ApiError> {
     Ok(
-        match start_for(&state, &session.user.id, &form.message).await? {
+        match start_for(
+            &state,
+            &session.user.id,
+            &form.message,
+            Some(form.request_key.as_str()),
+        )
+        .await?
+        {
             ChatStart::Chat(_) => Redirect::to("/chat").into_response(),
             ChatStart::Ticket(ticket, reason) => Redirect::to(&format!(
                 "/chat?ticket={}&reason={}",
@@ -153,6 +166,11 @@ struct StaffChatPage {
     layout: Layout,
     title: &'static str,
     text: &'static ChatText,
+    admin: &'static StaffAdminText,
+    sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
+    notice: Option<&'static str>,
+    error: Option<ErrorText>,
     csrf_token: String,
     available: bool,
     conversations: Vec<ConversationLink>,
@@ -168,20 +186,20 @@ pub(crate) struct StaffChatQuery {
 pub(crate) async fn staff_chat_page(
     State(state): State<AppState>,
     locale: Locale,
-    agent: ChatAgentPage,
-    CsrfToken(csrf_token): CsrfToken,
+    ChatAgentPage { staff }: ChatAgentPage,
     Query(query): Query<StaffChatQuery>,
 ) -> Result<Response, ApiError> {
     let live = live_chat(&state)?;
+    let frame = StaffFrame::checked(locale, &staff);
     let text = ChatText::for_locale(locale);
     let conversations = live
         .chat
-        .of_agent(&agent.staff_id)
+        .of_agent(&staff.staff_id)
         .await
         .map_err(chat_error)?;
     let available = live
         .chat
-        .is_available(&agent.staff_id)
+        .is_available(&staff.staff_id)
         .await
         .map_err(chat_error)?;
     let chosen = query
@@ -190,10 +208,15 @@ pub(crate) async fn staff_chat_page(
         .or_else(|| conversations.first().map(|c| c.id.clone()));
     Ok(render_page(
         &StaffChatPage {
-            layout: Layout::new(locale),
+            layout: Layout::for_staff(locale, &staff),
             title: text.staff_title,
             text,
-            csrf_token,
+            admin: frame.admin,
+            sign_out: frame.sign_out,
+            links: frame.links,
+            notice: frame.notice,
+            error: frame.error,
+            csrf_token: frame.csrf_token,
             available,
             conversations: conversations
                 .iter()
@@ -226,7 +249,7 @@ pub(crate) async fn staff_availability(
 ) -> Result<Response, ApiError> {
     let live = live_chat(&state)?;
     live.chat
-        .set_available(&agent.staff_id, form.available == "1", unix_now())
+        .set_available(&agent.staff.staff_id, form.available == "1", unix_now())
         .await
         .map_err(chat_error)?;
     Ok(Redirect::to("/staff/chat").into_response())

@@ -3,10 +3,9 @@
 //! A socket subscribes to the hub before it reads the backlog, so a message published between
 //! the two arrives as an event whose seq it has already delivered and skips. An event whose seq
 //! is past the next one expected (events published out of order, or a socket that fell behind)
-//! sends it back to the database for the gap. Messages stored by another process reach this
-//! one's sockets by a periodic read of the database.
-
-use std::time::Duration;
+//! sends it back to the database for the gap. What another process's sockets did (messages,
+//! read marks, typing, the close) reaches this one's through the hub's poller, which reads the
+//! conversations' rows; typing is stored for it, at most once a second per socket.
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -19,14 +18,14 @@ use tokio::sync::broadcast::error::RecvError;
 use super::LiveChat;
 use super::api::{chat_error, live_chat};
 use super::auth::{ChatAgent, ChatUser};
-use super::hub::{Event, EventKind, message_frame};
+use super::hub::{Event, EventKind, message_frame, unix_now_ms};
 use crate::AppState;
 use crate::api::auth::unix_now;
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{Locale, error_text};
 
-/// How often a socket looks in the database for messages another process stored.
-const POLL_INTERVAL: Duration = Duration::from_secs(3);
+/// A socket stores its side's typing at most this often (the page sends it every 2 s).
+const TYPING_STORE_INTERVAL_MS: i64 = 1_000;
 /// The largest frame a client may send.
 const FRAME_BYTES_MAX: usize = 64 * 1024;
 
@@ -106,6 +105,11 @@ fn open(
     upgrade
         .max_message_size(FRAME_BYTES_MAX)
         .on_upgrade(move |socket| async move {
+            let events = live.hub.subscribe(
+                &conversation.id,
+                conversation.last_seq,
+                [conversation.user_read_seq, conversation.agent_read_seq],
+            );
             let mut session = Session {
                 socket,
                 live,
@@ -114,8 +118,8 @@ fn open(
                 side,
                 last: after.max(0),
                 locale,
+                typing_stored_ms: 0,
             };
-            let events = session.live.hub.subscribe(&session.conversation_id);
             if let Err(error) = session.run(events).await {
                 tracing::debug!(?error, "chat socket ended");
             }
@@ -160,6 +164,8 @@ struct Session {
     /// The seq of the last message this socket delivered (or the client had seen).
     last: i64,
     locale: Locale,
+    /// When this socket last stored its side's typing (Unix ms).
+    typing_stored_ms: i64,
 }
 
 impl Session {
@@ -222,9 +228,6 @@ impl Session {
             self.socket.send(Message::Close(None)).await?;
             return Ok(());
         }
-        let mut poll = tokio::time::interval(POLL_INTERVAL);
-        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        poll.tick().await;
         loop {
             tokio::select! {
                 incoming = self.socket.recv() => match incoming {
@@ -246,7 +249,6 @@ impl Session {
                     Err(RecvError::Lagged(_)) => self.catch_up().await?,
                     Err(RecvError::Closed) => return Ok(()),
                 },
-                _ = poll.tick() => self.catch_up().await?,
             }
         }
     }
@@ -260,9 +262,12 @@ impl Session {
                 self.last = seq;
             }
             EventKind::Message(_) => self.catch_up().await?,
+            // Stored by another process: read from the database what this socket has not sent.
+            EventKind::Stored(seq) if seq > self.last => self.catch_up().await?,
+            EventKind::Stored(_) => {}
             // Typing and read marks are about the other side; a socket's own are not news.
-            EventKind::Typing | EventKind::Read if event.from == self.side => {}
-            EventKind::Typing | EventKind::Read => {
+            EventKind::Typing(_) | EventKind::Read(_) if event.from == self.side => {}
+            EventKind::Typing(_) | EventKind::Read(_) => {
                 self.send_text(event.frame.to_string()).await?;
             }
             EventKind::Closed => {
@@ -314,9 +319,19 @@ impl Session {
                 }
             }
             ClientFrame::Typing => {
+                let now_ms = unix_now_ms();
                 self.live
                     .hub
-                    .publish(&self.conversation_id, Event::typing(self.side));
+                    .publish(&self.conversation_id, Event::typing(self.side, now_ms));
+                // Stored for sockets on other processes; a client sending typing marks faster
+                // than the page does costs no more writes.
+                if now_ms - self.typing_stored_ms >= TYPING_STORE_INTERVAL_MS {
+                    self.typing_stored_ms = now_ms;
+                    if let Err(error) = chat.typing(&self.conversation_id, self.side, now_ms).await
+                    {
+                        tracing::warn!(%error, "storing a typing mark failed");
+                    }
+                }
             }
             ClientFrame::Read { seq } => {
                 let stored = chat
@@ -339,10 +354,4 @@ impl Session {
         }
         Ok(false)
     }
-}
-
-fn unix_now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_millis() as i64)
 }

@@ -57,6 +57,38 @@ page_text! {
         unlock: "解锁", "Unlock";
         done: "已完成。", "Done.";
         newest: "最新问题", "Newest questions";
+        reports_heading: "待处理的举报", "Reports to review";
+        reports_lead: "用户举报的问题与回答，等待最久的排在最前。隐藏：内容违反社区规则，不再向用户显示。驳回：内容没有问题，保留显示（如已因举报被自动隐藏，则恢复显示）。两种处理都需写明理由，并记入审计日志。",
+            "Questions and answers users reported, the longest-waiting first. Hide: the post breaks the community rules and no user sees it any more. Dismiss: the post is fine and stays (shown again if reports had hidden it). Both need a reason and are audited.";
+        reports_none: "没有待处理的举报。", "No report is waiting.";
+        kind_question: "问题", "Question";
+        kind_answer: "回答", "Answer";
+        in_question: "所属问题", "In the question";
+        author: "作者", "Author";
+        hidden_now: "目前已隐藏", "Hidden now";
+        visible_now: "目前正在显示", "Shown now";
+        reports_count: "举报人数", "Reports";
+        reporter: "举报人", "Reported by";
+        reported_at: "举报时间", "Reported at";
+        reason: "举报理由", "Their reason";
+        resolution_reason: "处理理由（用户看不到，记入审计日志）", "Your reason (audited; users do not see it)";
+        resolve_hide: "隐藏内容", "Hide the post";
+        resolve_dismiss: "驳回举报", "Dismiss the reports";
+        resolved: "举报已处理。", "The reports are resolved.";
+        manual_heading: "按编号处理", "By id";
+        badges_heading: "徽章", "Badges";
+        badges_lead: "官方徽章给 OKPay 员工的社区账号，专家徽章给回答质量高的用户。徽章显示在作者名字旁边；授予和收回都记入审计日志。",
+            "The staff badge marks OKPay employees' community accounts; the expert badge marks users whose answers are good. Badges show beside the author's name; granting and revoking are audited.";
+        badge_user: "用户编号（usr_…）", "User id (usr_…)";
+        badge_label: "徽章", "Badge";
+        badge_staff: "官方", "Staff";
+        badge_expert: "专家", "Expert";
+        grant: "授予", "Grant";
+        revoke: "收回", "Revoke";
+        badges_none: "还没有人获得徽章。", "Nobody has a badge yet.";
+        granted_by: "授予人", "Granted by";
+        granted_at: "授予时间", "Granted at";
+        badge_saved: "徽章已更新。", "The badge is saved.";
     }
 }
 

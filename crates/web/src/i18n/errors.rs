@@ -431,6 +431,16 @@ pub fn error_text(code: ErrorCode, locale: Locale) -> ErrorText {
                 "Ask a new question if something changed, or open a ticket in the help center.",
             ),
         ),
+        ErrorCode::CommunityReportsResolved => (
+            text(
+                "这条内容的举报已由其他工作人员处理，现在没有待处理的举报。",
+                "请刷新举报队列，查看仍待处理的举报。",
+            ),
+            text(
+                "Someone else already resolved the reports on this post: none is open now.",
+                "Reload the report queue to see the reports still open.",
+            ),
+        ),
         ErrorCode::CommunityNotAuthor => (
             text(
                 "只有提问者本人可以采纳答案。",

@@ -45,6 +45,7 @@ page_text! {
         nav_users: "用户", "Users";
         nav_tickets: "工单", "Tickets";
         nav_chat: "在线客服", "Live chat";
+        nav_community: "社区管理", "Community";
         nav_appeals: "申诉审核", "Appeals";
         nav_withdrawals: "提现审核", "Withdrawals";
         nav_outbox: "发件箱", "Outbox";

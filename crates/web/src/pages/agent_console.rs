@@ -360,7 +360,7 @@ async fn customer_panel(
             .limits(user_id, Currency::Cny)
             .await
             .map_err(wallet_error)?;
-        kyc_tier = wallet_code_name(tier.code(), locale);
+        kyc_tier = super::kyc::tier_name(crate::i18n::KycText::for_locale(locale), tier).to_owned();
         limits = remaining
             .iter()
             .map(|r| {

@@ -4,9 +4,9 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use domain::community::{Answer, Badge, CommunityError, Post, PostDraft, Question};
+use domain::community::{Answer, Badge, Post, PostDraft, Question, ReportResolution, VoteTarget};
 use domain::staff::StaffPermission;
 use serde::Deserialize;
 
@@ -15,18 +15,15 @@ use super::layout::Layout;
 use super::render_page;
 use super::session::{MaybePageSession, PageSession};
 use super::staff::StaffPage;
+use super::staff_admin::StaffFrame;
 use super::tickets::see_other;
 use crate::AppState;
 use crate::api::auth::unix_now;
 use crate::api::community::community_error;
+use crate::community_search::newest_questions;
 use crate::error::{ApiError, ErrorCode};
-use crate::i18n::{CommunityText, ErrorText, Locale, ModerationText, error_text};
+use crate::i18n::{CommunityText, ErrorText, Locale, ModerationText, StaffAdminText, error_text};
 use crate::time::rfc3339_utc;
-
-/// The newest questions a list or a search looks at; older ones are reached by their links.
-const QUESTIONS_SHOWN: usize = 200;
-/// The community's largest page of questions.
-const QUESTIONS_PAGE_MAX: i64 = 100;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -38,6 +35,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/community/questions/{id}/accept/{answer}", post(accept))
         .route("/community/questions/{id}/report/{target}", post(report))
         .route("/staff/community", get(moderation).post(moderate))
+        .route("/staff/community/reports", post(resolve))
+        .route("/staff/community/badges", post(set_badge))
 }
 
 fn badge_names(badges: &[Badge], text: &CommunityText) -> Vec<(&'static str, &'static str)> {
@@ -82,58 +81,20 @@ impl QuestionRow {
     }
 }
 
-/// The newest visible questions, at most [`QUESTIONS_SHOWN`].
-async fn newest_questions(state: &AppState) -> Result<Vec<Post<Question>>, ApiError> {
-    let mut all: Vec<Post<Question>> = Vec::new();
-    loop {
-        let after = all.last().map(|post| post.item.id.clone());
-        let page = state
-            .community
-            .questions(after.as_deref(), QUESTIONS_PAGE_MAX)
-            .await
-            .map_err(community_error)?;
-        all.extend(page.questions);
-        if !page.has_more || all.len() >= QUESTIONS_SHOWN {
-            all.truncate(QUESTIONS_SHOWN);
-            return Ok(all);
-        }
-    }
-}
-
-/// The questions matching `query`, best first. The index is built from the store on each
-/// search, so a question or answer posted a moment ago is found and a hidden one is not.
+/// The questions matching `query`, best first, among `questions` (read just now, so a post
+/// hidden a moment ago is left out even by an index built before).
 async fn search(
     state: &AppState,
     questions: Vec<Post<Question>>,
     query: &str,
 ) -> Result<Vec<Post<Question>>, ApiError> {
-    let mut docs = Vec::with_capacity(questions.len());
-    for post in &questions {
-        let thread = match state.community.thread(&post.item.id).await {
-            Ok(thread) => thread,
-            // Hidden between the list and this read: leave it out.
-            Err(CommunityError::NotFound) => continue,
-            Err(error) => return Err(community_error(error)),
-        };
-        let mut text = thread.question.item.body.clone();
-        for answer in &thread.answers {
-            text.push('\n');
-            text.push_str(&answer.item.body);
-        }
-        docs.push(search::CommunityDoc {
-            question_id: post.item.id.clone(),
-            title: post.item.title.clone(),
-            text,
-        });
-    }
+    let index = state.community_search.index(state).await?;
     let query = query.to_owned();
     // Cutting Chinese is CPU work: off the async threads.
-    let ids = tokio::task::spawn_blocking(move || {
-        let analyzer = search::Analyzer::shared();
-        search::CommunityIndex::build(&analyzer, docs).search(&analyzer, &query)
-    })
-    .await
-    .map_err(|cause| ApiError::internal(&cause))?;
+    let ids =
+        tokio::task::spawn_blocking(move || index.search(&search::Analyzer::shared(), &query))
+            .await
+            .map_err(|cause| ApiError::internal(&cause))?;
     let mut questions: Vec<Option<Post<Question>>> = questions.into_iter().map(Some).collect();
     Ok(ids
         .iter()
@@ -473,50 +434,181 @@ async fn report(
 
 // ---- /staff/community ----
 
+/// One report of a reported post, as the queue lists it.
+struct ReportLine {
+    reporter: String,
+    reason: String,
+    reported_at: String,
+}
+
+/// A reported post with its open reports.
+struct ReportedRow {
+    target_id: String,
+    kind: &'static str,
+    question_id: String,
+    question_title: String,
+    author: String,
+    body: String,
+    hidden: bool,
+    reports: Vec<ReportLine>,
+}
+
+struct BadgeRow {
+    user_id: String,
+    badge: &'static str,
+    label: &'static str,
+    granted_by: String,
+    granted_at: String,
+}
+
 #[derive(Template)]
 #[template(path = "staff_community.html")]
 struct ModerationPage {
     layout: Layout,
     title: &'static str,
     text: &'static ModerationText,
+    admin: &'static StaffAdminText,
+    sign_out: &'static str,
+    links: Vec<(&'static str, &'static str)>,
     csrf_token: String,
-    done: bool,
+    notice: Option<&'static str>,
+    error: Option<ErrorText>,
+    allowed: bool,
+    reported: Vec<ReportedRow>,
+    badges: Vec<BadgeRow>,
     questions: Vec<QuestionRow>,
 }
 
-fn may_moderate(staff: &StaffPage) -> Result<(), ApiError> {
-    if staff.role.may(StaffPermission::ModerateCommunity) {
-        Ok(())
-    } else {
-        Err(ApiError::new(ErrorCode::StaffRoleForbidden))
+/// The longest excerpt of a reported post the queue shows; the link opens the rest.
+const EXCERPT_CHARS: usize = 600;
+
+fn excerpt(body: &str) -> String {
+    let mut text: String = body.chars().take(EXCERPT_CHARS).collect();
+    if body.chars().nth(EXCERPT_CHARS).is_some() {
+        text.push('…');
     }
+    text
+}
+
+#[derive(Deserialize)]
+struct ModerationQuery {
+    done: Option<String>,
 }
 
 async fn moderation(
     State(state): State<AppState>,
     locale: Locale,
     staff: StaffPage,
-    Query(done): Query<DoneQuery>,
-) -> Result<Response, ApiError> {
-    may_moderate(&staff)?;
+    Query(query): Query<ModerationQuery>,
+) -> Response {
+    let notice = match query.done.as_deref() {
+        Some("resolved") => Some(ModerationText::for_locale(locale).resolved),
+        Some("badge") => Some(ModerationText::for_locale(locale).badge_saved),
+        Some(_) => Some(ModerationText::for_locale(locale).done),
+        None => None,
+    };
+    moderation_page(&state, locale, &staff, notice, None).await
+}
+
+/// The moderation desk: the report queue, moderation by id, badges and the newest questions;
+/// a refused role sees only the refusal.
+async fn moderation_page(
+    state: &AppState,
+    locale: Locale,
+    staff: &StaffPage,
+    notice: Option<&'static str>,
+    error: Option<&ApiError>,
+) -> Response {
+    let frame = StaffFrame::new(
+        locale,
+        staff,
+        StaffPermission::ModerateCommunity,
+        notice,
+        error,
+    );
+    let status = frame.status(error);
     let text = ModerationText::for_locale(locale);
-    let community_text = CommunityText::for_locale(locale);
-    let questions = newest_questions(&state)
-        .await?
-        .iter()
-        .map(|post| QuestionRow::of(post, community_text))
-        .collect();
-    Ok(render_page(
+    let (mut reported, mut badges, mut questions) = (Vec::new(), Vec::new(), Vec::new());
+    if frame.allowed {
+        let read = async {
+            let queue = state
+                .community
+                .report_queue()
+                .await
+                .map_err(community_error)?;
+            let grants = state
+                .community
+                .badge_grants()
+                .await
+                .map_err(community_error)?;
+            let newest = newest_questions(state).await?;
+            Ok::<_, ApiError>((queue, grants, newest))
+        };
+        let (queue, grants, newest) = match read.await {
+            Ok(read) => read,
+            Err(error) => return error.into_response(),
+        };
+        let community_text = CommunityText::for_locale(locale);
+        reported = queue
+            .into_iter()
+            .map(|post| ReportedRow {
+                kind: match post.target {
+                    VoteTarget::Question => text.kind_question,
+                    VoteTarget::Answer => text.kind_answer,
+                },
+                target_id: post.target_id,
+                question_id: post.question_id,
+                question_title: post.question_title,
+                author: post.author,
+                body: excerpt(&post.body),
+                hidden: post.hidden,
+                reports: post
+                    .reports
+                    .into_iter()
+                    .map(|report| ReportLine {
+                        reporter: report.reporter,
+                        reason: report.reason,
+                        reported_at: rfc3339_utc(report.created_at),
+                    })
+                    .collect(),
+            })
+            .collect();
+        badges = grants
+            .into_iter()
+            .map(|grant| BadgeRow {
+                user_id: grant.user_id,
+                badge: grant.badge.name(),
+                label: match grant.badge {
+                    Badge::Staff => text.badge_staff,
+                    Badge::Expert => text.badge_expert,
+                },
+                granted_by: grant.granted_by,
+                granted_at: rfc3339_utc(grant.granted_at),
+            })
+            .collect();
+        questions = newest
+            .iter()
+            .map(|post| QuestionRow::of(post, community_text))
+            .collect();
+    }
+    render_page(
         &ModerationPage {
-            layout: Layout::for_staff(locale, &staff),
+            layout: Layout::for_staff(locale, staff),
             title: text.title,
             text,
-            csrf_token: staff.csrf_token.clone(),
-            done: done.done.is_some(),
+            admin: frame.admin,
+            sign_out: frame.sign_out,
+            links: frame.links,
+            csrf_token: frame.csrf_token,
+            notice: frame.notice,
+            error: frame.error,
+            allowed: frame.allowed,
+            reported,
+            badges,
             questions,
         },
-        StatusCode::OK,
-    ))
+        status,
+    )
 }
 
 #[derive(Deserialize)]
@@ -529,19 +621,112 @@ struct ModerateForm {
 
 async fn moderate(
     State(state): State<AppState>,
+    locale: Locale,
     staff: StaffPage,
     CsrfForm(form): CsrfForm<ModerateForm>,
-) -> Result<Response, ApiError> {
-    may_moderate(&staff)?;
+) -> Response {
     let target = form.target.trim();
     let community = &state.community;
-    let result = match form.action.as_str() {
-        "hide" => community.set_hidden(target, true, &staff.staff_id).await,
-        "show" => community.set_hidden(target, false, &staff.staff_id).await,
-        "lock" => community.set_locked(target, true, &staff.staff_id).await,
-        "unlock" => community.set_locked(target, false, &staff.staff_id).await,
-        _ => return Err(ApiError::invalid_request("action")),
+    let result = if !staff.role.may(StaffPermission::ModerateCommunity) {
+        Err(ApiError::new(ErrorCode::StaffRoleForbidden))
+    } else {
+        match form.action.as_str() {
+            "hide" => community.set_hidden(target, true, &staff.staff_id).await,
+            "show" => community.set_hidden(target, false, &staff.staff_id).await,
+            "lock" => community.set_locked(target, true, &staff.staff_id).await,
+            "unlock" => community.set_locked(target, false, &staff.staff_id).await,
+            _ => return ApiError::invalid_request("action").into_response(),
+        }
+        .map_err(community_error)
     };
-    result.map_err(community_error)?;
-    Ok(see_other("/staff/community?done=1"))
+    match result {
+        Ok(()) => see_other("/staff/community?done=1"),
+        Err(error) => moderation_page(&state, locale, &staff, None, Some(&error)).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct ResolveForm {
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    resolution: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /staff/community/reports`: hide the post or dismiss its reports, with a reason.
+async fn resolve(
+    State(state): State<AppState>,
+    locale: Locale,
+    staff: StaffPage,
+    CsrfForm(form): CsrfForm<ResolveForm>,
+) -> Response {
+    let result = if !staff.role.may(StaffPermission::ModerateCommunity) {
+        Err(ApiError::new(ErrorCode::StaffRoleForbidden))
+    } else if let Some(resolution) = ReportResolution::parse(&form.resolution) {
+        state
+            .community
+            .resolve_reports(
+                form.target.trim(),
+                resolution,
+                &form.reason,
+                &staff.staff_id,
+                unix_now(),
+            )
+            .await
+            .map(drop)
+            .map_err(community_error)
+    } else {
+        Err(ApiError::invalid_request("resolution"))
+    };
+    match result {
+        Ok(()) => see_other("/staff/community?done=resolved"),
+        Err(error) => moderation_page(&state, locale, &staff, None, Some(&error)).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct BadgeForm {
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    badge: String,
+    /// `grant` or `revoke`.
+    #[serde(default)]
+    action: String,
+}
+
+/// `POST /staff/community/badges`: grant or revoke a staff or expert badge.
+async fn set_badge(
+    State(state): State<AppState>,
+    locale: Locale,
+    staff: StaffPage,
+    CsrfForm(form): CsrfForm<BadgeForm>,
+) -> Response {
+    let user_id = form.user_id.trim();
+    let result = if !staff.role.may(StaffPermission::ModerateCommunity) {
+        Err(ApiError::new(ErrorCode::StaffRoleForbidden))
+    } else if !user_id.starts_with("usr_") || user_id.len() > 100 {
+        Err(ApiError::invalid_request("user_id"))
+    } else {
+        match (Badge::parse(&form.badge), form.action.as_str()) {
+            (None, _) => Err(ApiError::invalid_request("badge")),
+            (Some(badge), "grant") => state
+                .community
+                .grant_badge(user_id, badge, &staff.staff_id, unix_now())
+                .await
+                .map_err(community_error),
+            (Some(badge), "revoke") => state
+                .community
+                .revoke_badge(user_id, badge, &staff.staff_id)
+                .await
+                .map_err(community_error),
+            (Some(_), _) => Err(ApiError::invalid_request("action")),
+        }
+    };
+    match result {
+        Ok(()) => see_other("/staff/community?done=badge"),
+        Err(error) => moderation_page(&state, locale, &staff, None, Some(&error)).await,
+    }
 }

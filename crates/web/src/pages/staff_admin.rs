@@ -111,6 +111,21 @@ impl StaffFrame {
         }
     }
 
+    /// The frame of a page whose extractor already checked the member's role (live chat,
+    /// appeals): the navigation and sign-out, no notice or error.
+    pub(crate) fn checked(locale: Locale, staff: &StaffPage) -> StaffFrame {
+        let admin = StaffAdminText::for_locale(locale);
+        StaffFrame {
+            admin,
+            sign_out: StaffText::for_locale(locale).sign_out_action,
+            links: staff_links(staff.role, admin),
+            csrf_token: staff.csrf_token.clone(),
+            notice: None,
+            error: None,
+            allowed: true,
+        }
+    }
+
     /// 403 for a role without the permission, else the error's status, else 200.
     pub(crate) fn status(&self, error: Option<&ApiError>) -> StatusCode {
         if !self.allowed {
@@ -142,6 +157,11 @@ pub(crate) fn staff_links(
         ),
         // Live chat checks the role itself (crates/web/src/chat/auth.rs): agents only.
         ("/staff/chat", admin.nav_chat, role == StaffRole::Agent),
+        (
+            "/staff/community",
+            admin.nav_community,
+            role.may(StaffPermission::ModerateCommunity),
+        ),
         (
             "/staff/appeals",
             admin.nav_appeals,

@@ -245,7 +245,17 @@ async fn diagnose_page(
             .collect(),
         failed,
         withdrawals,
-        tier: wallet_code_name(limits["tier"].as_str().unwrap_or_default(), locale),
+        // Named as the verification page names it; the code only for a tier this build does
+        // not know.
+        tier: {
+            let code = limits["tier"].as_str().unwrap_or_default();
+            domain::limits::KycTier::parse(code).map_or_else(
+                || code.to_owned(),
+                |tier| {
+                    super::kyc::tier_name(crate::i18n::KycText::for_locale(locale), tier).to_owned()
+                },
+            )
+        },
         limits: limit_rows,
         categories: category_options(locale, chosen),
         transactions,

@@ -2,7 +2,8 @@
 //! behaviour is tested in the store's contract suite and the binary's HTTP tests.
 
 use domain::community::{
-    Answer, Badge, CommunityApi, CommunityError, PostDraft, Question, QuestionPage, QuestionThread,
+    Answer, Badge, BadgeGrant, CommunityApi, CommunityError, PostDraft, Question, QuestionPage,
+    QuestionThread, ReportResolution, ReportedPost,
 };
 use domain::identity::{BoxFuture, UnixSeconds};
 
@@ -103,5 +104,24 @@ impl CommunityApi for FakeCommunity {
         _staff: &'a str,
     ) -> BoxFuture<'a, Result<(), CommunityError>> {
         Box::pin(async { Err(CommunityError::NotFound) })
+    }
+    fn report_queue(&self) -> BoxFuture<'_, Result<Vec<ReportedPost>, CommunityError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+    fn resolve_reports<'a>(
+        &'a self,
+        _target_id: &'a str,
+        _resolution: ReportResolution,
+        _reason: &'a str,
+        _staff: &'a str,
+        _now: UnixSeconds,
+    ) -> BoxFuture<'a, Result<u64, CommunityError>> {
+        Box::pin(async { Err(CommunityError::NotFound) })
+    }
+    fn badge_grants(&self) -> BoxFuture<'_, Result<Vec<BadgeGrant>, CommunityError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+    fn search_revision(&self) -> BoxFuture<'_, Result<i64, CommunityError>> {
+        Box::pin(async { Ok(0) })
     }
 }

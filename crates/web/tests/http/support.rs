@@ -55,6 +55,7 @@ pub fn state(database: DatabaseAnswers, metrics: PrometheusHandle) -> AppState {
         auth_rate_limit: web::AuthRateLimit::default(),
         support: Arc::new(FakeSupport),
         community: Arc::new(FakeCommunity),
+        community_search: Arc::default(),
         wallet: None,
         tickets: None,
         rail_switch: None,
