@@ -437,7 +437,7 @@ impl Store {
 /// generic plan after five executions, made from the sizes the tables had at that moment, and
 /// keeps it until an ANALYZE invalidates it: a plan made when `ledger_idempotency_keys` was
 /// empty scans the whole table for every batch, so each batch cost more than the one before
-/// (with autovacuum off, forever: batched 21,000 → 9,000 transfers/s). Planning costs well
+/// (with autovacuum off, for the life of the process). Planning costs well
 /// under a millisecond; a batch carries thousands of transfers.
 async fn fetch_all(
     connection: &mut AnyConnection,
