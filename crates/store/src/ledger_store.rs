@@ -431,6 +431,14 @@ impl Store {
 }
 
 /// Runs a query whose only parameter is a JSON array (the rows or the `IN` list).
+///
+/// The batch's statements are not kept prepared (`persistent(false)`): PostgreSQL plans them
+/// at every execution against the tables as they are then. A statement kept prepared gets a
+/// generic plan after five executions, made from the sizes the tables had at that moment, and
+/// keeps it until an ANALYZE invalidates it: a plan made when `ledger_idempotency_keys` was
+/// empty scans the whole table for every batch, so each batch cost more than the one before
+/// (with autovacuum off, for the life of the process). Planning costs well
+/// under a millisecond; a batch carries thousands of transfers.
 async fn fetch_all(
     connection: &mut AnyConnection,
     sql: String,
@@ -438,12 +446,14 @@ async fn fetch_all(
 ) -> Result<Vec<AnyRow>, StoreError> {
     sqlx::query(AssertSqlSafe(sql))
         .bind(parameter)
+        .persistent(false)
         .fetch_all(connection)
         .await
         .map_err(store_error)
 }
 
 /// Runs a statement whose only parameter is a JSON array of rows; answers the rows affected.
+/// Planned afresh at every execution, as `fetch_all` says why.
 async fn execute(
     connection: &mut AnyConnection,
     sql: String,
@@ -451,6 +461,7 @@ async fn execute(
 ) -> Result<u64, StoreError> {
     let result = sqlx::query(AssertSqlSafe(sql))
         .bind(rows)
+        .persistent(false)
         .execute(connection)
         .await
         .map_err(store_error)?;
@@ -477,4 +488,62 @@ fn parse_account(text: &str) -> Result<AccountId, StoreError> {
 /// Data the store wrote that it cannot read back: a bug or tampering, never user input.
 fn corrupt(what: &str) -> StoreError {
     StoreError::Unavailable(format!("unreadable ledger data: {what}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ledger::{Amount, BalancedEntry, Currency, PlatformAccount};
+
+    /// On one connection: batches enough for PostgreSQL to settle on a generic plan, then the
+    /// statements that connection keeps prepared. A batch statement kept there would be
+    /// executed from the plan made when the tables were empty (a whole-table scan of the keys
+    /// for every batch once they have grown, until an ANALYZE that may never come).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ledger_batches_on_postgresql_are_planned_for_the_tables_as_they_are_not_from_a_cached_plan()
+     {
+        let Some(url) = crate::scratch::test_postgres_database().await else {
+            return;
+        };
+        let store = Store::connect(&url, 1).await.expect("PostgreSQL connects");
+        store.migrate().await.expect("migrations apply");
+        let wallet = AccountId::wallet("usr_a", Currency::Cny);
+        let clearing = AccountId::platform(PlatformAccount::CardClearing, Currency::Cny);
+        store
+            .open_accounts(&[wallet.clone(), clearing.clone()])
+            .await
+            .expect("accounts open");
+        for batch in 0..8 {
+            let command = LedgerCommand::post(
+                EntryId::parse(&format!("txn_{batch}")).expect("an id"),
+                BalancedEntry::transfer(clearing.clone(), wallet.clone(), Amount::from_minor(5))
+                    .expect("balanced"),
+                "top-up",
+            )
+            .with_idempotency_key(format!("key_{batch}"));
+            let results = store.apply_batch(&[command]).await.expect("commits");
+            assert!(results[0].is_ok(), "{results:?}");
+        }
+        let kept: Vec<String> = sqlx::query_scalar(
+            "SELECT statement FROM pg_prepared_statements \
+             WHERE statement LIKE '%ledger_%' AND generic_plans > 0",
+        )
+        .persistent(false)
+        .fetch_all(&store.pool)
+        .await
+        .expect("the session's prepared statements");
+        assert!(
+            kept.is_empty(),
+            "ledger statements run from a cached generic plan: {kept:#?}"
+        );
+        assert_eq!(
+            store
+                .balance(&wallet)
+                .await
+                .expect("readable")
+                .map(|b| b.posted.minor()),
+            Some(40)
+        );
+        store.close().await;
+    }
 }
