@@ -236,9 +236,12 @@ impl Store {
             .begin_with(self.dialect.begin_write())
             .await
             .map_err(store_error)?;
+        // Planned at every execution, not kept prepared: a plan PostgreSQL caches while the
+        // tables are empty scans them whole for every later batch (see `ledger_store::fetch_all`).
         for (sql, rows) in batch.inserts {
             sqlx::query(AssertSqlSafe(sql))
                 .bind(rows)
+                .persistent(false)
                 .execute(&mut *transaction)
                 .await
                 .map_err(store_error)?;
@@ -247,6 +250,7 @@ impl Store {
         if let Some((sql, rows)) = batch.kept {
             let found = sqlx::query(AssertSqlSafe(sql))
                 .bind(rows)
+                .persistent(false)
                 .fetch_all(&mut *transaction)
                 .await
                 .map_err(store_error)?;
