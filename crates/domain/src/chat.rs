@@ -153,6 +153,21 @@ pub struct NewChatMessage {
     pub created_at_ms: i64,
 }
 
+impl NewChatMessage {
+    /// This message as stored under `seq`; a repeat answers with the body and time stored first.
+    pub fn stored(&self, seq: i64, body: String, created_at_ms: i64) -> ChatMessage {
+        ChatMessage {
+            conversation_id: self.conversation_id.clone(),
+            seq,
+            sender: self.sender,
+            sender_id: self.sender_id.clone(),
+            client_id: self.client_id.clone(),
+            body,
+            created_at_ms,
+        }
+    }
+}
+
 /// What storing one message answers: the stored message, and false when it was stored before.
 pub type Appended = Result<(ChatMessage, bool), StoreError>;
 

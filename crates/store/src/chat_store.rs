@@ -86,15 +86,8 @@ async fn append_in_one_statement(
     .map_err(store_error)?;
     let inserted: Option<i64> = row.try_get(0).map_err(store_error)?;
     let existing: Option<i64> = row.try_get(1).map_err(store_error)?;
-    let stored = |seq: i64, body: String, created_at_ms: i64| ChatMessage {
-        conversation_id: message.conversation_id.clone(),
-        seq,
-        sender: message.sender,
-        sender_id: message.sender_id.clone(),
-        client_id: message.client_id.clone(),
-        body,
-        created_at_ms,
-    };
+    let stored =
+        |seq: i64, body: String, created_at_ms: i64| message.stored(seq, body, created_at_ms);
     Ok(match (inserted, existing) {
         (Some(seq), _) => Ok((
             stored(seq, message.body.clone(), message.created_at_ms),
@@ -451,14 +444,8 @@ impl Store {
             let new_seq: Option<i64> = row.try_get(1).map_err(store_error)?;
             let first_ord: Option<i64> = row.try_get(2).map_err(store_error)?;
             let old_seq: Option<i64> = row.try_get(3).map_err(store_error)?;
-            let stored = |seq: i64, body: String, created_at_ms: i64| ChatMessage {
-                conversation_id: message.conversation_id.clone(),
-                seq,
-                sender: message.sender,
-                sender_id: message.sender_id.clone(),
-                client_id: message.client_id.clone(),
-                body,
-                created_at_ms,
+            let stored = |seq: i64, body: String, created_at_ms: i64| {
+                message.stored(seq, body, created_at_ms)
             };
             answers.push(match (new_seq, old_seq) {
                 (Some(seq), _) => {
