@@ -1,5 +1,6 @@
 //! The community pages: questions (newest, unanswered, top, searched with the help center's analyzer), asking, answering, votes, the accepted answer, reports, and staff moderation.
 
+use super::display::filters;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
