@@ -1,5 +1,6 @@
 //! The agent console (`/staff/tickets`, agent role): queues by status and category with response-time targets, a ticket's thread with replies, internal notes, canned replies, claim/assign and status, and the audited customer panel beside it.
 
+use super::display::readable_instant;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -19,9 +20,7 @@ use super::csrf::CsrfForm;
 use super::layout::Layout;
 use super::render_page;
 use super::staff::StaffPage;
-use super::tickets::{
-    AttachmentRow, MessageRow, attachment_rows, context_text, see_other, show_instant,
-};
+use super::tickets::{AttachmentRow, MessageRow, attachment_rows, context_text, see_other};
 use crate::AppState;
 use crate::api::auth::{store_error, unix_now};
 use crate::api::documents::document_response;
@@ -90,7 +89,7 @@ fn sla_view(ticket: &Ticket, state: &SlaState, text: &'static ConsoleText) -> Sl
         state: class,
         label,
         target_hours: SlaPolicy::for_category(ticket.category).target_hours(),
-        due: state.due_at.map(show_instant).unwrap_or_default(),
+        due: state.due_at.map(readable_instant).unwrap_or_default(),
         left: if state.clock == SlaClock::Running {
             duration_text(state.remaining_s, text)
         } else {
@@ -291,7 +290,7 @@ fn record_row(record: &TransactionRecord, locale: Locale) -> RecordRow {
         kind: wallet_code_name(record.kind.code(), locale),
         status: wallet_code_name(record.status().code(), locale),
         amount: super::display::money_text(record.amount, record.currency),
-        at: show_instant(record.created_at),
+        at: readable_instant(record.created_at),
         reason: record
             .failure_reason
             .as_ref()
@@ -346,7 +345,7 @@ async fn customer_panel(
         .into_iter()
         .map(|event| {
             (
-                show_instant(event.at),
+                readable_instant(event.at),
                 event.action,
                 event.actor,
                 event.detail,
@@ -414,7 +413,7 @@ async fn customer_panel(
         frozen: account.status == UserStatus::Frozen,
         lock: account.active_lock.map(|lock| {
             let domain::identity::LockReason::TooManyFailures { failures, .. } = lock.reason;
-            (show_instant(lock.until), i64::from(failures))
+            (readable_instant(lock.until), i64::from(failures))
         }),
         events,
         kyc_tier,
@@ -529,7 +528,7 @@ async fn ticket(
         mine: ticket.assignee.as_deref() == Some(staff.staff_id.as_str()),
         sla: sla_view(ticket, &sla, text),
         description: ticket.description.clone(),
-        created_at: show_instant(ticket.created_at),
+        created_at: readable_instant(ticket.created_at),
         transaction_id: ticket.transaction_id.clone(),
         context: context_text(&ticket.context),
         messages: thread
@@ -542,7 +541,7 @@ async fn ticket(
                     staff,
                     internal: message.internal,
                     body: message.body.clone(),
-                    at: show_instant(message.created_at),
+                    at: readable_instant(message.created_at),
                 }
             })
             .collect(),

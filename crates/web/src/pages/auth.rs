@@ -23,7 +23,6 @@ use crate::api::auth::{
 };
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{AuthText, ErrorText, Locale, error_text};
-use crate::time::rfc3339_utc;
 
 // ---- Register ----
 
@@ -425,15 +424,9 @@ fn lock_view(
             .replace("{window}", &(window_s / 60).to_string()),
         until: text
             .lock_until
-            .replace("{until}", &readable_utc(until))
+            .replace("{until}", &super::display::readable_instant(until))
             .replace("{minutes}", &minutes_left.max(1).to_string()),
     }
-}
-
-/// `2026-11-23 16:05 UTC`: a time a person reads at a glance.
-fn readable_utc(at: UnixSeconds) -> String {
-    let rfc3339 = rfc3339_utc(at);
-    format!("{} {} UTC", &rfc3339[..10], &rfc3339[11..16])
 }
 
 // ---- Sign out ----

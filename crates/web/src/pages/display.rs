@@ -43,6 +43,11 @@ pub(crate) fn readable_time(rfc3339: &str) -> String {
     }
 }
 
+/// Unix seconds as a person reads them: `2026-11-23 16:05 UTC`.
+pub(crate) fn readable_instant(at: i64) -> String {
+    readable_time(&crate::time::rfc3339_utc(at))
+}
+
 /// Template filters: `{{ at|readable }}` beside a `<time datetime="{{ at }}">` that keeps the
 /// machine-readable instant.
 pub(crate) mod filters {

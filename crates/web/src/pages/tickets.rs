@@ -1,5 +1,6 @@
 //! The support pages a person uses: `/diagnose` ("What happened?"), their tickets (list, new with attachments, thread, reply, rating) and `/stolen`, the fast lane that works without signing in.
 
+use super::display::{readable_instant, readable_time};
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
@@ -30,7 +31,6 @@ use crate::i18n::{
     ticket_status_name, wallet_code_name,
 };
 use crate::rate_limit::{IpLimiter, limit_posts_by_ip};
-use crate::time::rfc3339_utc;
 
 pub(crate) fn routes(limiter: IpLimiter) -> Router<AppState> {
     // The fast lane checks a code, so it shares the per-IP limit of every code-checking form.
@@ -50,15 +50,6 @@ pub(crate) fn routes(limiter: IpLimiter) -> Router<AppState> {
         .route("/tickets/{id}/reply", post(reply))
         .route("/tickets/{id}/rate", post(rate))
         .route("/tickets/{id}/attachments/{attachment}", get(attachment))
-}
-
-/// An RFC 3339 instant as a person reads it.
-pub(crate) fn show_time(rfc3339: &str) -> String {
-    super::display::readable_time(rfc3339)
-}
-
-pub(crate) fn show_instant(at: i64) -> String {
-    show_time(&rfc3339_utc(at))
 }
 
 /// `{"amount": minor, "currency": "CNY"}` as `100.00 CNY`.
@@ -148,8 +139,8 @@ struct DiagnosePage {
 
 fn lock_view(value: &Value) -> LockView {
     LockView {
-        locked_at: show_time(value["locked_at"].as_str().unwrap_or_default()),
-        until: show_time(value["until"].as_str().unwrap_or_default()),
+        locked_at: readable_time(value["locked_at"].as_str().unwrap_or_default()),
+        until: readable_time(value["until"].as_str().unwrap_or_default()),
         failures: value["failures"].as_i64().unwrap_or_default(),
     }
 }
@@ -174,7 +165,7 @@ async fn diagnose_page(
             id: text_of(&record["id"]),
             kind: wallet_code_name(record["type"].as_str().unwrap_or_default(), locale),
             amount: show_money(&record["amount"]),
-            created_at: show_time(record["created_at"].as_str().unwrap_or_default()),
+            created_at: readable_time(record["created_at"].as_str().unwrap_or_default()),
             reason_code: text_of(&record["reason_code"]),
             message: text_of(&record["failure"]["message"]),
             next_step: text_of(&record["failure"]["next_step"]),
@@ -197,7 +188,7 @@ async fn diagnose_page(
                 .flatten()
                 .map(|event| {
                     (
-                        show_time(event["at"].as_str().unwrap_or_default()),
+                        readable_time(event["at"].as_str().unwrap_or_default()),
                         wallet_code_name(event["status"].as_str().unwrap_or_default(), locale),
                     )
                 })
@@ -281,7 +272,7 @@ fn ticket_row(ticket: &Ticket, locale: Locale) -> TicketRow {
         category: ticket_category_name(ticket.category, locale),
         status: ticket.status.name(),
         status_name: ticket_status_name(ticket.status, locale),
-        updated_at: show_instant(ticket.updated_at),
+        updated_at: readable_instant(ticket.updated_at),
     }
 }
 
@@ -544,7 +535,7 @@ async fn thread(
         category: ticket_category_name(ticket.category, locale),
         status: ticket.status.name(),
         status_name: ticket_status_name(ticket.status, locale),
-        created_at: show_instant(ticket.created_at),
+        created_at: readable_instant(ticket.created_at),
         transaction_id: ticket.transaction_id.clone(),
         description: ticket.description.clone(),
         context: context_text(&ticket.context),
@@ -559,7 +550,7 @@ async fn thread(
                     staff,
                     internal: false,
                     body: message.body.clone(),
-                    at: show_instant(message.created_at),
+                    at: readable_instant(message.created_at),
                 }
             })
             .collect(),
