@@ -14,7 +14,8 @@ use ledger::{Applied, LedgerCommand, Rejection};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::store_port::{LedgerStore, StoreError};
+use crate::store_port::{BatchAnswers, LedgerStore, StoreError};
+use crate::wallet::{StoredResponse, WriteJob};
 
 /// Bounds of the write path.
 #[derive(Clone, Copy, Debug)]
@@ -49,7 +50,17 @@ pub enum LedgerError {
 
 struct Submission {
     command: LedgerCommand,
-    reply: oneshot::Sender<Result<Applied, LedgerError>>,
+    /// Rows written in the command's own transaction when it is applied afresh.
+    attached: Option<WriteJob>,
+    reply: oneshot::Sender<Result<Settled, LedgerError>>,
+}
+
+/// A command's answer once its batch is durable.
+#[derive(Clone, Debug)]
+pub struct Settled {
+    pub applied: Applied,
+    /// What is kept under the key of the answer the command's attached rows carried.
+    pub kept: Option<StoredResponse>,
 }
 
 /// A handle to the write path; cheap to clone. The writer stops when every handle is dropped,
@@ -73,9 +84,32 @@ impl Ledger {
 
     /// Submits one command and waits until its batch is durable.
     pub async fn submit(&self, command: LedgerCommand) -> Result<Applied, LedgerError> {
+        Ok(self.settle(command, None).await?.applied)
+    }
+
+    /// Submits one command carrying rows of its own (the movement's records, notices and kept
+    /// answer): written in the same transaction, and so made durable by the same commit, when
+    /// the command is applied afresh; dropped when it is refused or replays its key.
+    pub async fn submit_with(
+        &self,
+        command: LedgerCommand,
+        attached: WriteJob,
+    ) -> Result<Settled, LedgerError> {
+        self.settle(command, Some(attached)).await
+    }
+
+    async fn settle(
+        &self,
+        command: LedgerCommand,
+        attached: Option<WriteJob>,
+    ) -> Result<Settled, LedgerError> {
         let (reply, answer) = oneshot::channel();
         self.sender
-            .send(Submission { command, reply })
+            .send(Submission {
+                command,
+                attached,
+                reply,
+            })
             .await
             .map_err(|_| LedgerError::ShuttingDown)?;
         answer.await.map_err(|_| LedgerError::ShuttingDown)?
@@ -90,11 +124,11 @@ impl Ledger {
 /// A batch handed to the store and not yet answered.
 struct InFlight {
     outcome: Pin<Box<dyn Future<Output = BatchOutcome> + Send>>,
-    replies: Vec<oneshot::Sender<Result<Applied, LedgerError>>>,
+    replies: Vec<oneshot::Sender<Result<Settled, LedgerError>>>,
     started: Instant,
 }
 
-type BatchOutcome = Result<Vec<Result<Applied, Rejection>>, StoreError>;
+type BatchOutcome = Result<BatchAnswers, StoreError>;
 
 async fn run_writer<S: LedgerStore>(
     store: Arc<S>,
@@ -130,14 +164,16 @@ async fn run_writer<S: LedgerStore>(
                 }
                 metrics::gauge!("okpay_ledger_queue_depth").set(receiver.len() as f64);
                 let mut commands = Vec::with_capacity(waiting.len());
+                let mut attached = Vec::with_capacity(waiting.len());
                 let mut replies = Vec::with_capacity(waiting.len());
                 for submission in waiting.drain(..) {
                     commands.push(submission.command);
+                    attached.push(submission.attached);
                     replies.push(submission.reply);
                 }
                 metrics::histogram!("okpay_ledger_batch_size").record(commands.len() as f64);
                 in_flight.push_back(InFlight {
-                    outcome: Box::pin(store.start_batch(commands)),
+                    outcome: Box::pin(store.start_batch(commands, attached)),
                     replies,
                     started: Instant::now(),
                 });
@@ -149,7 +185,7 @@ async fn run_writer<S: LedgerStore>(
 /// Answers every caller of one batch, now that it is durable (or failed as a whole).
 fn answer(
     outcome: BatchOutcome,
-    replies: Vec<oneshot::Sender<Result<Applied, LedgerError>>>,
+    replies: Vec<oneshot::Sender<Result<Settled, LedgerError>>>,
     started: Instant,
 ) {
     metrics::histogram!("okpay_ledger_commit_seconds").record(started.elapsed().as_secs_f64());
@@ -162,10 +198,14 @@ fn answer(
             );
             let batch_size = replies.len() as u64;
             let mut applied = 0_u64;
-            for (reply, result) in replies.into_iter().zip(results) {
+            for (reply, (result, kept)) in replies.into_iter().zip(results) {
                 applied += u64::from(result.is_ok());
                 // A caller that stopped waiting no longer needs its answer.
-                let _ = reply.send(result.map_err(LedgerError::Rejected));
+                let _ = reply.send(
+                    result
+                        .map(|applied| Settled { applied, kept })
+                        .map_err(LedgerError::Rejected),
+                );
             }
             metrics::counter!("okpay_ledger_commands_total", "outcome" => "applied")
                 .increment(applied);

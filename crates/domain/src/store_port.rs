@@ -11,6 +11,7 @@ use crate::identity::{
     TotpRecord, UnixSeconds, UserRecord, UserStatus,
 };
 use crate::staff::StaffRecord;
+use crate::wallet::{StoredResponse, WriteJob};
 
 /// A storage failure, in terms a use case can act on. Database details stay in the message.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -22,6 +23,10 @@ pub enum StoreError {
     #[error("database unavailable: {0}")]
     Unavailable(String),
 }
+
+/// What a batch answers, per command: the ledger's result and, when the rows attached to it kept
+/// an answer under a request's key, the answer kept there (the first one ever kept).
+pub type BatchAnswers = Vec<(Result<Applied, Rejection>, Option<StoredResponse>)>;
 
 /// The ledger's storage. Implementations keep every balance equal to its journal.
 pub trait LedgerStore: Send + Sync + 'static {
@@ -37,14 +42,16 @@ pub trait LedgerStore: Send + Sync + 'static {
     /// and answers once they are durable. A store that answers more than one for
     /// `batches_in_flight_max` must fix the batch's place in the order when this is called, not
     /// when the future is first polled.
+    ///
+    /// `attached[i]` (as long as `commands`) holds the rows command `i` carries: written in the
+    /// same transaction when, and only when, that command is applied afresh (not refused, not a
+    /// replay of its key). One commit then makes a movement and its records durable together.
+    /// The answer holds, per command, what is kept under the key of its attached answer.
     fn start_batch(
         self: &Arc<Self>,
         commands: Vec<LedgerCommand>,
-    ) -> impl Future<Output = Result<Vec<Result<Applied, Rejection>>, StoreError>> + Send + 'static
-    {
-        let store = Arc::clone(self);
-        async move { store.apply_batch(&commands).await }
-    }
+        attached: Vec<Option<WriteJob>>,
+    ) -> impl Future<Output = Result<BatchAnswers, StoreError>> + Send + 'static;
 
     /// How many batches the writer may have started and not yet seen answered. More than one
     /// lets a store work on the next batch while the one before commits; every caller is still

@@ -15,6 +15,9 @@ use crate::bulk::{Column, JsonRows, json_strings};
 use crate::database::Store;
 use crate::error::store_error;
 use crate::legs::{decode_legs, encode_legs};
+use crate::wallet_batch::AttachedRows;
+use domain::store_port::BatchAnswers;
+use domain::wallet::{StoredResponse, WriteJob};
 use domain::{LedgerStore, StoreError};
 
 /// How often a batch is retried when another process committed one of its idempotency keys
@@ -46,35 +49,39 @@ impl LedgerStore for Store {
         if let Some(ledger) = &self.sqlite_ledger {
             return ledger.apply_batch(commands.to_vec()).await;
         }
-        for _ in 0..KEY_RACE_RETRIES_MAX {
-            match self.try_apply_batch(commands).await {
-                Ok(results) => return Ok(results),
-                Err(BatchFailure::KeyRace) => continue,
-                Err(BatchFailure::Store(error)) => return Err(error),
-            }
-        }
-        Err(StoreError::Conflict {
-            constraint: "ledger_idempotency_keys".into(),
-        })
+        let (results, _) = self.apply_batch_retrying(commands, None).await?;
+        Ok(results)
     }
 
     fn start_batch(
         self: &Arc<Self>,
         commands: Vec<LedgerCommand>,
-    ) -> impl Future<Output = Result<Vec<Result<Applied, Rejection>>, StoreError>> + Send + 'static
-    {
+        attached: Vec<Option<WriteJob>>,
+    ) -> impl Future<Output = Result<BatchAnswers, StoreError>> + Send + 'static {
+        let count = commands.len();
+        let attached = AttachedRows::new(self.dialect, attached);
         // On SQLite the batch is queued for the ledger's thread here, before the future is
         // polled, so batches keep the order the writer started them in.
         let queued = match &self.sqlite_ledger {
-            Some(ledger) => Ok(ledger.apply_batch(commands)),
-            None => Err(commands),
+            Some(ledger) => Ok(ledger.apply_batch_with(commands, attached)),
+            None => Err((commands, attached)),
         };
         let store = Arc::clone(self);
         async move {
-            match queued {
-                Ok(outcome) => outcome.await,
-                Err(commands) => store.apply_batch(&commands).await,
-            }
+            let (results, kept) = match queued {
+                Ok(answered) => answered.await?,
+                Err((commands, attached)) => {
+                    store
+                        .apply_batch_retrying(&commands, attached.as_ref())
+                        .await?
+                }
+            };
+            debug_assert_eq!(results.len(), count, "the store answers every command");
+            let mut kept = kept.into_iter();
+            Ok(results
+                .into_iter()
+                .map(|result| (result, kept.next().flatten()))
+                .collect())
         }
     }
 
@@ -156,10 +163,35 @@ impl Store {
         }
     }
 
+    /// Applies a batch on PostgreSQL, again when another process raced it for a key.
+    async fn apply_batch_retrying(
+        &self,
+        commands: &[LedgerCommand],
+        attached: Option<&AttachedRows>,
+    ) -> Result<(Vec<Result<Applied, Rejection>>, Vec<Option<StoredResponse>>), StoreError> {
+        if let Some(ledger) = &self.sqlite_ledger {
+            return ledger
+                .apply_batch(commands.to_vec())
+                .await
+                .map(|results| (results, Vec::new()));
+        }
+        for _ in 0..KEY_RACE_RETRIES_MAX {
+            match self.try_apply_batch(commands, attached).await {
+                Ok(answered) => return Ok(answered),
+                Err(BatchFailure::KeyRace) => continue,
+                Err(BatchFailure::Store(error)) => return Err(error),
+            }
+        }
+        Err(StoreError::Conflict {
+            constraint: "ledger_idempotency_keys".into(),
+        })
+    }
+
     async fn try_apply_batch(
         &self,
         commands: &[LedgerCommand],
-    ) -> Result<Vec<Result<Applied, Rejection>>, BatchFailure> {
+        attached: Option<&AttachedRows>,
+    ) -> Result<(Vec<Result<Applied, Rejection>>, Vec<Option<StoredResponse>>), BatchFailure> {
         let mut transaction = self
             .pool
             .begin_with(self.dialect.begin_write())
@@ -197,8 +229,12 @@ impl Store {
         let (changes, touched) = book.take_changes();
         self.write_changes(&mut transaction, &changes, &touched, &book)
             .await?;
+        let kept = match attached {
+            Some(attached) => attached.write_sqlx(&mut transaction, &results).await?,
+            None => Vec::new(),
+        };
         transaction.commit().await.map_err(store_error)?;
-        Ok(results)
+        Ok((results, kept))
     }
 
     /// Loads the holds a batch resolves and returns the accounts their postings touch.

@@ -29,9 +29,16 @@ use tokio::sync::oneshot;
 
 use crate::ledger_store::now_ms;
 use crate::legs::{decode_legs, encode_legs};
+use crate::wallet_batch::AttachedRows;
+use domain::wallet::StoredResponse;
 
 /// What a batch answers: one result per command, or why nothing in it was written.
 pub(crate) type BatchOutcome = Result<Vec<Result<Applied, Rejection>>, StoreError>;
+
+/// A batch's answer with, per command, the answer kept under its attached rows' key (empty when
+/// the batch carried no rows).
+pub(crate) type Answered =
+    Result<(Vec<Result<Applied, Rejection>>, Vec<Option<StoredResponse>>), StoreError>;
 
 /// Balances kept between batches; past this the cache starts again empty.
 const CACHED_ACCOUNTS_MAX: usize = 1_000_000;
@@ -50,11 +57,12 @@ pub(crate) fn key_hash(key: &str) -> i64 {
 }
 
 /// What a batch leaves behind once answered; dropped on the caller's thread, not the writer's.
-type Leftovers = (Vec<LedgerCommand>, Vec<Row>);
+type Leftovers = (Vec<LedgerCommand>, Vec<Row>, Option<AttachedRows>);
 
 struct Job {
     commands: Vec<LedgerCommand>,
-    reply: oneshot::Sender<(BatchOutcome, Leftovers)>,
+    attached: Option<AttachedRows>,
+    reply: oneshot::Sender<(Answered, Leftovers)>,
 }
 
 /// A batch the applier has run through its book, on its way to the committer.
@@ -66,7 +74,8 @@ struct Prepared {
     results: Vec<Result<Applied, Rejection>>,
     rows: Vec<Row>,
     commands: Vec<LedgerCommand>,
-    reply: oneshot::Sender<(BatchOutcome, Leftovers)>,
+    attached: Option<AttachedRows>,
+    reply: oneshot::Sender<(Answered, Leftovers)>,
 }
 
 /// Work the committer runs on its own connection between batches: writes to tables the ledger
@@ -143,6 +152,7 @@ impl SqliteLedger {
                                 results,
                                 rows,
                                 commands: job.commands,
+                                attached: job.attached,
                                 reply: job.reply,
                             };
                             if prepared.send(ToCommit::Batch(batch)).is_err() {
@@ -151,7 +161,9 @@ impl SqliteLedger {
                         }
                         // Nothing of it reached memory or the database.
                         Err(error) => {
-                            let _ = job.reply.send((Err(error), (job.commands, Vec::new())));
+                            let _ = job
+                                .reply
+                                .send((Err(error), (job.commands, Vec::new(), job.attached)));
                         }
                     }
                 }
@@ -171,7 +183,9 @@ impl SqliteLedger {
                     let outcome = writer.commit(&mut batch, &shared);
                     shared.finished.store(batch.sequence, Ordering::SeqCst);
                     // A caller that stopped waiting no longer needs its answer.
-                    let _ = batch.reply.send((outcome, (batch.commands, batch.rows)));
+                    let _ = batch
+                        .reply
+                        .send((outcome, (batch.commands, batch.rows, batch.attached)));
                 }
             })
             .map_err(spawn_error)?;
@@ -189,13 +203,31 @@ impl SqliteLedger {
         &self,
         commands: Vec<LedgerCommand>,
     ) -> impl Future<Output = BatchOutcome> + Send + 'static {
+        let answered = self.apply_batch_with(commands, None);
+        async move { answered.await.map(|(results, _)| results) }
+    }
+
+    /// [`SqliteLedger::apply_batch`], writing `attached`'s rows for the commands applied
+    /// afresh in the batch's own transaction.
+    pub(crate) fn apply_batch_with(
+        &self,
+        commands: Vec<LedgerCommand>,
+        attached: Option<AttachedRows>,
+    ) -> impl Future<Output = Answered> + Send + 'static {
         let (reply, answer) = oneshot::channel();
         let queued = self
             .jobs
             .lock()
             .expect("the job sender is never poisoned")
             .as_ref()
-            .map(|jobs| jobs.send(Job { commands, reply }).is_ok())
+            .map(|jobs| {
+                jobs.send(Job {
+                    commands,
+                    attached,
+                    reply,
+                })
+                .is_ok()
+            })
             .unwrap_or(false);
         async move {
             if !queued {
@@ -249,7 +281,9 @@ impl SqliteLedger {
                 connection,
                 data_version: None,
             };
-            let outcome = writer.apply_locked(&commands);
+            let outcome = writer
+                .apply_locked(&commands, None)
+                .map(|(results, _)| results);
             (writer.connection, outcome)
         })
         .await
@@ -480,30 +514,36 @@ impl Writer {
 
     /// Commits a prepared batch: its rows as they are when the applier's memory was right,
     /// else the batch applied afresh from what the database holds.
-    fn commit(&mut self, batch: &mut Prepared, shared: &Shared) -> BatchOutcome {
+    fn commit(&mut self, batch: &mut Prepared, shared: &Shared) -> Answered {
         if batch.epoch == shared.epoch.load(Ordering::SeqCst) {
-            match self.commit_rows(&batch.rows) {
-                Ok(true) => return Ok(std::mem::take(&mut batch.results)),
+            match self.commit_rows(&batch.rows, batch.attached.as_ref(), &batch.results) {
+                Ok(Some(kept)) => return Ok((std::mem::take(&mut batch.results), kept)),
                 // Another connection committed since our last commit: the applier's balances
                 // may be stale. Apply this batch afresh and have the applier start again.
-                Ok(false) => {}
+                Ok(None) => {}
                 Err(error) => {
                     shared.epoch.fetch_add(1, Ordering::SeqCst);
                     return Err(error);
                 }
             }
-            let outcome = self.apply_locked(&batch.commands);
+            let outcome = self.apply_locked(&batch.commands, batch.attached.as_ref());
             shared.epoch.fetch_add(1, Ordering::SeqCst);
             return outcome;
         }
         // Prepared before the applier started again: it waits for this batch to finish before
         // reading, so applying it afresh here is all that is needed.
-        self.apply_locked(&batch.commands)
+        self.apply_locked(&batch.commands, batch.attached.as_ref())
     }
 
-    /// Writes `rows` and commits, unless another connection committed since our last commit
-    /// (then nothing is written and the answer is `false`).
-    fn commit_rows(&mut self, rows: &[Row]) -> Result<bool, StoreError> {
+    /// Writes `rows` and the attached rows of the commands `results` applied afresh, and
+    /// commits; answers what is kept under the attached answers' keys. Writes nothing and
+    /// answers `None` when another connection committed since our last commit.
+    fn commit_rows(
+        &mut self,
+        rows: &[Row],
+        attached: Option<&AttachedRows>,
+        results: &[Result<Applied, Rejection>],
+    ) -> Result<Option<Vec<Option<StoredResponse>>>, StoreError> {
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -512,16 +552,24 @@ impl Writer {
             .query_row("PRAGMA data_version", [], |row| row.get(0))
             .map_err(sqlite_error)?;
         if self.data_version != Some(version) {
-            return Ok(false);
+            return Ok(None);
         }
         write_rows(&transaction, rows, now_ms())?;
+        let kept = match attached {
+            Some(attached) => attached.write_sqlite(&transaction, results)?,
+            None => Vec::new(),
+        };
         transaction.commit().map_err(sqlite_error)?;
-        Ok(true)
+        Ok(Some(kept))
     }
 
     /// Applies `commands` in one transaction, reading every balance, hold and key under the
-    /// write lock.
-    fn apply_locked(&mut self, commands: &[LedgerCommand]) -> BatchOutcome {
+    /// write lock, with the attached rows of the ones applied afresh.
+    fn apply_locked(
+        &mut self,
+        commands: &[LedgerCommand],
+        attached: Option<&AttachedRows>,
+    ) -> Answered {
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -551,9 +599,13 @@ impl Writer {
             })
             .collect();
         write_rows(&transaction, &rows_of(changes, balances), now_ms())?;
+        let kept = match attached {
+            Some(attached) => attached.write_sqlite(&transaction, &results)?,
+            None => Vec::new(),
+        };
         transaction.commit().map_err(sqlite_error)?;
         self.data_version = Some(version);
-        Ok(results)
+        Ok((results, kept))
     }
 }
 

@@ -13,11 +13,12 @@ use domain::StoreError;
 use domain::limits::LimitKind;
 use domain::notify::OutboundMessage;
 use domain::records::TransactionRecord;
-use domain::wallet::{ResponseToKeep, StoredResponse};
-use sqlx::{AssertSqlSafe, Row};
+use domain::wallet::{ResponseToKeep, StoredResponse, WriteJob};
+use ledger::{Applied, Rejection};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::bulk::{Column, JsonRows};
-use crate::database::Store;
+use crate::database::{Dialect, Store};
 use crate::error::store_error;
 
 fn corrupt(what: &str) -> StoreError {
@@ -96,7 +97,7 @@ impl Store {
         messages: &[OutboundMessage],
         responses: &[ResponseToKeep],
     ) -> Result<Vec<StoredResponse>, StoreError> {
-        let batch = self.batch_sql(records, messages, responses);
+        let batch = batch_sql(self.dialect, records, messages, responses);
         let keys: Vec<(String, String)> = responses
             .iter()
             .map(|keep| (keep.user_id.clone(), keep.key.clone()))
@@ -122,113 +123,116 @@ impl Store {
             })
             .collect()
     }
+}
 
-    fn batch_sql(
-        &self,
-        records: &[(TransactionRecord, Option<LimitKind>)],
-        messages: &[OutboundMessage],
-        responses: &[ResponseToKeep],
-    ) -> BatchSql {
-        let mut batch = BatchSql {
-            inserts: Vec::with_capacity(3),
-            kept: None,
-        };
-        if !records.is_empty() {
-            let mut rows = JsonRows::with_capacity(records.len() * 4);
-            for (record, limit_kind) in records {
-                let (arrived_amount, arrived_currency) = match record.arrived {
-                    Some((amount, code)) => (Some(amount.minor()), Some(code.code())),
-                    None => (None, None),
-                };
-                rows.row()
-                    .text(&record.user_id)
-                    .text(&record.id)
-                    .text(record.kind.code())
-                    .text(record.direction.code())
-                    .text(record.status().code())
-                    .int(record.amount.minor())
-                    .text(record.currency.code())
-                    .int(record.fee.minor())
-                    .opt_int(arrived_amount)
-                    .opt_text(arrived_currency)
-                    .opt_text(record.counterparty.as_ref().map(|c| c.id.as_str()))
-                    .opt_text(record.counterparty.as_ref().map(|c| c.label.as_str()))
-                    .opt_text(record.note.as_deref())
-                    .text(record.category.code())
-                    .opt_text(record.fee_schedule_id.as_deref())
-                    .opt_text(record.quote_id.as_deref())
-                    .opt_text(record.failure_reason.as_ref().map(|r| r.as_str()))
-                    .opt_text(limit_kind.map(LimitKind::code))
-                    .int(record.created_at)
-                    .int(
-                        record
-                            .timeline()
-                            .events()
-                            .last()
-                            .map_or(record.created_at, |e| e.at),
-                    )
-                    .text(&crate::wallet_store::timeline_json(record));
-            }
-            // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
-            let sql = format!(
-                "INSERT INTO wallet_records ({columns}) SELECT {columns} FROM ({source}) AS r \
+/// The statements that write `records`, `messages` and `responses`, in `dialect`.
+fn batch_sql(
+    dialect: Dialect,
+    records: &[(TransactionRecord, Option<LimitKind>)],
+    messages: &[OutboundMessage],
+    responses: &[ResponseToKeep],
+) -> BatchSql {
+    let mut batch = BatchSql {
+        inserts: Vec::with_capacity(3),
+        kept: None,
+    };
+    if !records.is_empty() {
+        let mut rows = JsonRows::with_capacity(records.len() * 4);
+        for (record, limit_kind) in records {
+            let (arrived_amount, arrived_currency) = match record.arrived {
+                Some((amount, code)) => (Some(amount.minor()), Some(code.code())),
+                None => (None, None),
+            };
+            rows.row()
+                .text(&record.user_id)
+                .text(&record.id)
+                .text(record.kind.code())
+                .text(record.direction.code())
+                .text(record.status().code())
+                .int(record.amount.minor())
+                .text(record.currency.code())
+                .int(record.fee.minor())
+                .opt_int(arrived_amount)
+                .opt_text(arrived_currency)
+                .opt_text(record.counterparty.as_ref().map(|c| c.id.as_str()))
+                .opt_text(record.counterparty.as_ref().map(|c| c.label.as_str()))
+                .opt_text(record.note.as_deref())
+                .text(record.category.code())
+                .opt_text(record.fee_schedule_id.as_deref())
+                .opt_text(record.quote_id.as_deref())
+                .opt_text(record.failure_reason.as_ref().map(|r| r.as_str()))
+                .opt_text(limit_kind.map(LimitKind::code))
+                .int(record.created_at)
+                .int(
+                    record
+                        .timeline()
+                        .events()
+                        .last()
+                        .map_or(record.created_at, |e| e.at),
+                )
+                .text(&crate::wallet_store::timeline_json(record));
+        }
+        // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
+        let sql = format!(
+            "INSERT INTO wallet_records ({columns}) SELECT {columns} FROM ({source}) AS r \
                  WHERE true ON CONFLICT (user_id, id) DO NOTHING",
-                columns = names(RECORD_COLUMNS),
-                source = self.dialect.json_rows(RECORD_COLUMNS),
-            );
-            batch.inserts.push((sql, rows.finish()));
+            columns = names(RECORD_COLUMNS),
+            source = dialect.json_rows(RECORD_COLUMNS),
+        );
+        batch.inserts.push((sql, rows.finish()));
+    }
+    if !messages.is_empty() {
+        let mut rows = JsonRows::with_capacity(messages.len() * 4);
+        for message in messages {
+            rows.row()
+                .text(&message.id)
+                .text(message.channel.name())
+                .text(&message.recipient)
+                .text(&message.locale)
+                .text(&message.subject)
+                .text(&message.body)
+                .int(message.created_at)
+                .opt_int(message.sent_at);
         }
-        if !messages.is_empty() {
-            let mut rows = JsonRows::with_capacity(messages.len() * 4);
-            for message in messages {
-                rows.row()
-                    .text(&message.id)
-                    .text(message.channel.name())
-                    .text(&message.recipient)
-                    .text(&message.locale)
-                    .text(&message.subject)
-                    .text(&message.body)
-                    .int(message.created_at)
-                    .opt_int(message.sent_at);
-            }
-            let sql = format!(
-                "INSERT INTO outbox ({columns}) SELECT {columns} FROM ({source}) AS r",
-                columns = names(MESSAGE_COLUMNS),
-                source = self.dialect.json_rows(MESSAGE_COLUMNS),
-            );
-            batch.inserts.push((sql, rows.finish()));
+        let sql = format!(
+            "INSERT INTO outbox ({columns}) SELECT {columns} FROM ({source}) AS r",
+            columns = names(MESSAGE_COLUMNS),
+            source = dialect.json_rows(MESSAGE_COLUMNS),
+        );
+        batch.inserts.push((sql, rows.finish()));
+    }
+    if !responses.is_empty() {
+        let mut rows = JsonRows::with_capacity(responses.len() * 4);
+        for keep in responses {
+            rows.row()
+                .text(&keep.user_id)
+                .text(&keep.key)
+                .text(&keep.response.request_hash)
+                .int(i64::from(keep.response.status))
+                .text(&keep.response.body)
+                .int(keep.at);
         }
-        if !responses.is_empty() {
-            let mut rows = JsonRows::with_capacity(responses.len() * 4);
-            for keep in responses {
-                rows.row()
-                    .text(&keep.user_id)
-                    .text(&keep.key)
-                    .text(&keep.response.request_hash)
-                    .int(i64::from(keep.response.status))
-                    .text(&keep.response.body)
-                    .int(keep.at);
-            }
-            let rows = rows.finish();
-            let sql = format!(
-                "INSERT INTO http_idempotency ({columns}) SELECT {columns} FROM ({source}) AS r \
+        let rows = rows.finish();
+        let sql = format!(
+            "INSERT INTO http_idempotency ({columns}) SELECT {columns} FROM ({source}) AS r \
                  WHERE true ON CONFLICT (user_id, idem_key) DO NOTHING",
-                columns = names(RESPONSE_COLUMNS),
-                source = self.dialect.json_rows(RESPONSE_COLUMNS),
-            );
-            batch.inserts.push((sql, rows.clone()));
-            // What is kept under every key now: this batch's answer, or an earlier one.
-            let sql = format!(
-                "SELECT h.user_id, h.idem_key, h.request_hash, h.status, h.body \
+            columns = names(RESPONSE_COLUMNS),
+            source = dialect.json_rows(RESPONSE_COLUMNS),
+        );
+        batch.inserts.push((sql, rows.clone()));
+        // What is kept under every key now: this batch's answer, or an earlier one.
+        let sql = format!(
+            "SELECT h.user_id, h.idem_key, h.request_hash, h.status, h.body \
                  FROM http_idempotency h JOIN ({source}) AS r \
                  ON h.user_id = r.user_id AND h.idem_key = r.idem_key",
-                source = self.dialect.json_rows(&RESPONSE_COLUMNS[..2]),
-            );
-            batch.kept = Some((sql, rows));
-        }
-        batch
+            source = dialect.json_rows(&RESPONSE_COLUMNS[..2]),
+        );
+        batch.kept = Some((sql, rows));
     }
+    batch
+}
 
+impl Store {
     /// The batch in one sqlx transaction (PostgreSQL); answers what is kept under its keys.
     async fn write_sqlx(&self, batch: BatchSql) -> Result<Vec<KeptAnswer>, StoreError> {
         let mut transaction = self
@@ -236,43 +240,53 @@ impl Store {
             .begin_with(self.dialect.begin_write())
             .await
             .map_err(store_error)?;
-        // Planned at every execution, not kept prepared: a plan PostgreSQL caches while the
-        // tables are empty scans them whole for every later batch (see `ledger_store::fetch_all`).
-        for (sql, rows) in batch.inserts {
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(rows)
-                .persistent(false)
-                .execute(&mut *transaction)
-                .await
-                .map_err(store_error)?;
-        }
-        let mut kept = Vec::new();
-        if let Some((sql, rows)) = batch.kept {
-            let found = sqlx::query(AssertSqlSafe(sql))
-                .bind(rows)
-                .persistent(false)
-                .fetch_all(&mut *transaction)
-                .await
-                .map_err(store_error)?;
-            kept.reserve(found.len());
-            for row in &found {
-                let status: i64 = row.try_get(3).map_err(store_error)?;
-                kept.push((
-                    (
-                        row.try_get(0).map_err(store_error)?,
-                        row.try_get(1).map_err(store_error)?,
-                    ),
-                    StoredResponse {
-                        request_hash: row.try_get(2).map_err(store_error)?,
-                        status: u16::try_from(status).map_err(|_| corrupt("status"))?,
-                        body: row.try_get(4).map_err(store_error)?,
-                    },
-                ));
-            }
-        }
+        let kept = write_sqlx_in(&mut transaction, batch).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(kept)
     }
+}
+
+/// The batch's statements inside the caller's transaction on `connection`; answers what is kept
+/// under its keys.
+async fn write_sqlx_in(
+    connection: &mut AnyConnection,
+    batch: BatchSql,
+) -> Result<Vec<KeptAnswer>, StoreError> {
+    // Planned at every execution, not kept prepared: a plan PostgreSQL caches while the
+    // tables are empty scans them whole for every later batch (see `ledger_store::fetch_all`).
+    for (sql, rows) in batch.inserts {
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(rows)
+            .persistent(false)
+            .execute(&mut *connection)
+            .await
+            .map_err(store_error)?;
+    }
+    let mut kept = Vec::new();
+    if let Some((sql, rows)) = batch.kept {
+        let found = sqlx::query(AssertSqlSafe(sql))
+            .bind(rows)
+            .persistent(false)
+            .fetch_all(&mut *connection)
+            .await
+            .map_err(store_error)?;
+        kept.reserve(found.len());
+        for row in &found {
+            let status: i64 = row.try_get(3).map_err(store_error)?;
+            kept.push((
+                (
+                    row.try_get(0).map_err(store_error)?,
+                    row.try_get(1).map_err(store_error)?,
+                ),
+                StoredResponse {
+                    request_hash: row.try_get(2).map_err(store_error)?,
+                    status: u16::try_from(status).map_err(|_| corrupt("status"))?,
+                    body: row.try_get(4).map_err(store_error)?,
+                },
+            ));
+        }
+    }
+    Ok(kept)
 }
 
 /// An answer kept under `(user_id, key)`.
@@ -289,6 +303,19 @@ fn write_sqlite(
     let transaction = connection
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(sqlite_error)?;
+    let kept = write_sqlite_in(&transaction, &batch)?;
+    transaction.commit().map_err(sqlite_error)?;
+    Ok(kept)
+}
+
+/// The batch's statements inside the caller's rusqlite transaction; answers what is kept under
+/// its keys.
+fn write_sqlite_in(
+    transaction: &rusqlite::Transaction<'_>,
+    batch: &BatchSql,
+) -> Result<Vec<KeptAnswer>, StoreError> {
+    use crate::sqlite_ledger::sqlite_error;
+
     for (sql, rows) in &batch.inserts {
         transaction
             .prepare_cached(sql)
@@ -297,7 +324,6 @@ fn write_sqlite(
     }
     let mut kept = Vec::new();
     if let Some((sql, rows)) = &batch.kept {
-        // The statement is finished before the commit.
         let mut select = transaction.prepare_cached(sql).map_err(sqlite_error)?;
         let mut found = select.query([rows]).map_err(sqlite_error)?;
         while let Some(row) = found.next().map_err(sqlite_error)? {
@@ -314,9 +340,86 @@ fn write_sqlite(
                 },
             ));
         }
-        drop(found);
-        drop(select);
     }
-    transaction.commit().map_err(sqlite_error)?;
     Ok(kept)
+}
+
+/// The wallet rows a ledger batch's commands carry (`LedgerStore::start_batch`'s `attached`):
+/// written in the batch's own transaction for the commands applied afresh, dropped for the
+/// ones refused or replaying their key.
+pub(crate) struct AttachedRows {
+    dialect: Dialect,
+    jobs: Vec<Option<WriteJob>>,
+}
+
+impl AttachedRows {
+    /// `None` when no command carries rows, so a batch without any pays nothing.
+    pub(crate) fn new(dialect: Dialect, jobs: Vec<Option<WriteJob>>) -> Option<AttachedRows> {
+        jobs.iter()
+            .any(Option::is_some)
+            .then_some(AttachedRows { dialect, jobs })
+    }
+
+    /// The statements for the commands `results` applied afresh, and per command the key of
+    /// the answer it keeps.
+    fn chosen(
+        &self,
+        results: &[Result<Applied, Rejection>],
+    ) -> (BatchSql, Vec<Option<(String, String)>>) {
+        let mut records = Vec::new();
+        let mut messages = Vec::new();
+        let mut responses = Vec::new();
+        let mut keys = Vec::with_capacity(self.jobs.len());
+        for (job, result) in self.jobs.iter().zip(results) {
+            let fresh = matches!(result, Ok(applied) if !applied.replayed);
+            match job {
+                Some(job) if fresh => {
+                    records.extend(job.records.iter().cloned());
+                    messages.extend(job.messages.iter().cloned());
+                    keys.push(job.response.as_ref().map(|keep| {
+                        responses.push(keep.clone());
+                        (keep.user_id.clone(), keep.key.clone())
+                    }));
+                }
+                _ => keys.push(None),
+            }
+        }
+        (
+            batch_sql(self.dialect, &records, &messages, &responses),
+            keys,
+        )
+    }
+
+    /// Writes the chosen rows inside the SQLite ledger's transaction.
+    pub(crate) fn write_sqlite(
+        &self,
+        transaction: &rusqlite::Transaction<'_>,
+        results: &[Result<Applied, Rejection>],
+    ) -> Result<Vec<Option<StoredResponse>>, StoreError> {
+        let (batch, keys) = self.chosen(results);
+        let kept = write_sqlite_in(transaction, &batch)?;
+        Ok(per_command(kept, keys))
+    }
+
+    /// Writes the chosen rows inside the PostgreSQL ledger's transaction.
+    pub(crate) async fn write_sqlx(
+        &self,
+        connection: &mut AnyConnection,
+        results: &[Result<Applied, Rejection>],
+    ) -> Result<Vec<Option<StoredResponse>>, StoreError> {
+        let (batch, keys) = self.chosen(results);
+        let kept = write_sqlx_in(connection, batch).await?;
+        Ok(per_command(kept, keys))
+    }
+}
+
+/// What is kept under each command's key, in the commands' order.
+fn per_command(
+    kept: Vec<KeptAnswer>,
+    keys: Vec<Option<(String, String)>>,
+) -> Vec<Option<StoredResponse>> {
+    let by_key: HashMap<(String, String), StoredResponse> = kept.into_iter().collect();
+    keys.into_iter()
+        .map(|key| key.and_then(|key| by_key.get(&key).cloned()))
+        .collect()
 }

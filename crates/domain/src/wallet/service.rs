@@ -796,6 +796,33 @@ impl Wallet {
         Ok((applied.entry_id, applied.replayed))
     }
 
+    /// [`Wallet::submit`] with the rows that record the movement, written in the ledger's own
+    /// transaction when the command is applied afresh. Answers the entry id, whether the key
+    /// replayed an earlier movement (then nothing attached was written) and what is kept under
+    /// the attached answer's key.
+    pub(super) async fn submit_recorded(
+        &self,
+        command: LedgerCommand,
+        user_id: &str,
+        key: Option<&str>,
+        job: WriteJob,
+    ) -> Result<(EntryId, bool, Option<StoredResponse>), WalletError> {
+        let command = match key {
+            Some(key) => command.with_idempotency_key(format!("{user_id}:{key}")),
+            None => command,
+        };
+        let settled = self
+            .ledger
+            .submit_with(command, job)
+            .await
+            .map_err(ledger_error)?;
+        Ok((
+            settled.applied.entry_id,
+            settled.applied.replayed,
+            settled.kept,
+        ))
+    }
+
     /// Writes a failed record for a refused movement and returns the error carrying it.
     async fn refused(
         &self,
@@ -1029,21 +1056,8 @@ impl Wallet {
             amount,
             fee,
         )?;
-        let (entry_id, replayed) = match self.submit(command, user_id, key).await {
-            Ok(applied) => applied,
-            Err(WalletError::Rejected {
-                rejection: rejection @ Rejection::InsufficientFunds { .. },
-                ..
-            }) => {
-                let mut sent = sent;
-                sent.arrived = None;
-                return Err(self.refused(rejection, sent).await?);
-            }
-            Err(error) => return Err(error),
-        };
-        if replayed {
-            return Ok((self.existing(user_id, entry_id.as_str()).await?, None));
-        }
+        // The records, the receiver's notice and the kept answer ride with the ledger command:
+        // one commit makes the money and its records durable together.
         let received = NewRecord {
             user_id: receiver.user.id.clone(),
             direction: Direction::In,
@@ -1052,7 +1066,7 @@ impl Wallet {
             quote_id: None,
             ..sent.clone()
         };
-        let sent = TransactionRecord::new(sent)?;
+        let sent_record = TransactionRecord::new(sent.clone())?;
         let received = TransactionRecord::new(received)?;
         let text = notices::money_received(
             &receiver.user.locale,
@@ -1065,21 +1079,30 @@ impl Wallet {
         let response = answer.map(|answer| ResponseToKeep {
             user_id: user_id.to_owned(),
             key: answer.key,
-            response: (answer.render)(&sent),
+            response: (answer.render)(&sent_record),
             at: now,
         });
-        let kept = self
-            .writer
-            .write(WriteJob {
-                records: vec![
-                    (sent.clone(), Some(LimitKind::TransferOut)),
-                    (received, None),
-                ],
-                messages: vec![notice],
-                response,
-            })
-            .await?;
-        Ok((sent, kept))
+        let job = WriteJob {
+            records: vec![
+                (sent_record.clone(), Some(LimitKind::TransferOut)),
+                (received, None),
+            ],
+            messages: vec![notice],
+            response,
+        };
+        match self.submit_recorded(command, user_id, key, job).await {
+            Ok((_, false, kept)) => Ok((sent_record, kept)),
+            Ok((entry_id, true, _)) => Ok((self.existing(user_id, entry_id.as_str()).await?, None)),
+            Err(WalletError::Rejected {
+                rejection: rejection @ Rejection::InsufficientFunds { .. },
+                ..
+            }) => {
+                let mut sent = sent;
+                sent.arrived = None;
+                Err(self.refused(rejection, sent).await?)
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// Every notice leaves through here; a notice that cannot be queued is logged, never fatal
