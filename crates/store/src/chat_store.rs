@@ -81,6 +81,8 @@ async fn append_in_one_statement(
     .bind(message.client_id.clone())
     .bind(message.body.clone())
     .bind(message.created_at_ms)
+    // Planned at every execution: PostgreSQL only runs this, see `Store::chat_plans_kept`.
+    .persistent(false)
     .fetch_one(&mut **transaction)
     .await
     .map_err(store_error)?;
@@ -106,6 +108,16 @@ async fn append_in_one_statement(
 }
 
 impl Store {
+    /// Whether chat's reads may be kept prepared. Not on PostgreSQL: after five executions it
+    /// may switch a prepared statement to a generic plan made from the tables' sizes at that
+    /// moment and keep it until an ANALYZE invalidates it, so a plan made while the chat tables
+    /// were nearly empty (a whole-table scan) would serve every later read (see
+    /// `ledger_store::fetch_all`). Planning each execution costs well under a millisecond. SQLite
+    /// plans against the data at every step anyway, so its statements stay cached.
+    fn chat_plans_kept(&self) -> bool {
+        self.dialect() != crate::Dialect::Postgres
+    }
+
     async fn chat_message_by_client_id(
         &self,
         message: &NewChatMessage,
@@ -118,6 +130,7 @@ impl Store {
             .bind(message.conversation_id.clone())
             .bind(message.sender.name())
             .bind(message.client_id.clone())
+            .persistent(self.chat_plans_kept())
             .fetch_optional(&self.pool)
             .await
             .map_err(store_error)?;
@@ -435,6 +448,8 @@ impl Store {
         // durably like any other (`synchronous_commit = on`).
         let found = sqlx::query(AssertSqlSafe(sql))
             .bind(rows.finish())
+            // PostgreSQL only; planned for the batch's rows, see `Store::chat_plans_kept`.
+            .persistent(false)
             .fetch_all(&self.pool)
             .await
             .map_err(store_error)?;
@@ -484,6 +499,7 @@ impl Store {
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(value.to_owned())
+            .persistent(self.chat_plans_kept())
             .fetch_all(&self.pool)
             .await
             .map_err(store_error)?;
@@ -581,6 +597,7 @@ impl ChatStore for Store {
                 .bind(conversation_id.to_owned())
                 .bind(after)
                 .bind(limit)
+                .persistent(self.chat_plans_kept())
                 .fetch_all(&self.pool)
                 .await
                 .map_err(store_error)?;
@@ -657,6 +674,7 @@ impl ChatStore for Store {
             );
             let rows = sqlx::query(AssertSqlSafe(sql))
                 .bind(ids_json)
+                .persistent(self.chat_plans_kept())
                 .fetch_all(&self.pool)
                 .await
                 .map_err(store_error)?;
@@ -759,6 +777,7 @@ impl ChatStore for Store {
                  FROM chat_agents a WHERE a.available = 1 ORDER BY load, a.updated_at, a.staff_id \
                  LIMIT 1",
             )
+            .persistent(self.chat_plans_kept())
             .fetch_optional(&self.pool)
             .await
             .map_err(store_error)?;
@@ -771,5 +790,92 @@ impl ChatStore for Store {
             }
             Ok(Some(row.try_get(0).map_err(store_error)?))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    /// On one connection: every hot chat read and the batch append, more times than PostgreSQL
+    /// needs to settle on a generic plan, then the statements that connection keeps prepared. A
+    /// chat read kept there would be served by a plan made while the tables were nearly empty.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn chat_reads_on_postgresql_are_planned_for_the_tables_as_they_are_not_from_a_cached_plan()
+     {
+        let Some(url) = crate::scratch::test_postgres_database().await else {
+            return;
+        };
+        let store = Store::connect(&url, 1).await.expect("PostgreSQL connects");
+        store.migrate().await.expect("migrations apply");
+        store
+            .insert_conversation(&Conversation {
+                id: "cht_a".to_owned(),
+                user_id: "usr_a".to_owned(),
+                agent_id: "stf_agent".to_owned(),
+                status: ConversationStatus::Active,
+                last_seq: 0,
+                user_read_seq: 0,
+                agent_read_seq: 0,
+                created_at: NOW,
+                updated_at: NOW,
+                closed_at: None,
+            })
+            .await
+            .expect("stored");
+        store
+            .set_agent_available("stf_agent", true, NOW)
+            .await
+            .expect("available");
+        for round in 0..8 {
+            let message = |client_id: String| NewChatMessage {
+                conversation_id: "cht_a".to_owned(),
+                sender: Side::User,
+                sender_id: "usr_a".to_owned(),
+                client_id,
+                body: format!("message {round}"),
+                created_at_ms: NOW * 1_000 + round,
+            };
+            let (_, fresh) = store
+                .append_message(&message(format!("one_{round}")))
+                .await
+                .expect("appended");
+            assert!(fresh);
+            let answers = store
+                .append_messages(&[message(format!("batch_{round}"))])
+                .await
+                .expect("the batch");
+            assert!(answers[0].is_ok(), "{answers:?}");
+            // A repeat reads the stored message by its client id.
+            let (_, fresh) = store
+                .append_message(&message(format!("one_{round}")))
+                .await
+                .expect("answered");
+            assert!(!fresh);
+            store.messages_after("cht_a", 0, 50).await.expect("read");
+            store.conversation("cht_a").await.expect("read");
+            store.active_conversation_of("usr_a").await.expect("read");
+            store.agent_conversations("stf_agent").await.expect("read");
+            store.pulses(&["cht_a".to_owned()]).await.expect("read");
+            store.free_agent(10).await.expect("read");
+        }
+        let kept: Vec<String> = sqlx::query_scalar(
+            "SELECT statement FROM pg_prepared_statements \
+             WHERE statement LIKE '%chat_%' AND generic_plans > 0",
+        )
+        .persistent(false)
+        .fetch_all(&store.pool)
+        .await
+        .expect("the session's prepared statements");
+        assert!(
+            kept.is_empty(),
+            "chat statements run from a cached generic plan: {kept:#?}"
+        );
+        let stored = store.messages_after("cht_a", 0, 50).await.expect("read");
+        assert_eq!(stored.len(), 16);
+        assert_eq!(stored.last().map(|m| m.seq), Some(16));
+        store.close().await;
     }
 }

@@ -13,6 +13,7 @@ pub mod processor;
 pub mod quote;
 pub mod service;
 pub mod simulator;
+pub mod turns;
 pub mod writer;
 
 pub use bank_account::{BankAccount, BankAccountError, BankAccountNumber, BankAccountScheme};

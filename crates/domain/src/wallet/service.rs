@@ -28,6 +28,7 @@ use crate::wallet::port::{
     RecordPage, StoredBankAccount, StoredCard, StoredQuote, StoredResponse, WalletStore,
     WalletUser, Withdrawal, WithdrawalState,
 };
+use crate::wallet::turns::{HeldTurn, UserTurns};
 use crate::wallet::writer::{ResponseToKeep, WalletWriter, WriteJob};
 use crate::wallet::{
     BankAccount, BankAccountError, BankRail, CardDetails, CardError, CardInput, CardProcessor,
@@ -260,6 +261,8 @@ pub struct Wallet {
     /// Wallets this process knows are open. Nothing closes a ledger account, so a wallet found
     /// here needs no read before a movement credits it.
     opened: std::sync::Mutex<std::collections::HashSet<AccountId>>,
+    /// Each user's limit-checked movements run one at a time in this process (see `turns`).
+    turns: UserTurns,
 }
 
 /// Past this many known wallets the set starts again empty (each costs one read to relearn).
@@ -295,7 +298,15 @@ impl Wallet {
             clock: Arc::new(Clock::default()),
             schedules: std::sync::RwLock::new(None),
             opened: std::sync::Mutex::new(std::collections::HashSet::new()),
+            turns: UserTurns::default(),
         }
+    }
+
+    /// Waits for `user_id`'s turn to make a limit-checked movement. Held from before the limit
+    /// check until the movement's records (which later usage reads sum) are written, so that
+    /// two racing movements cannot both pass a limit only one of them fits.
+    async fn limit_turn(&self, user_id: &str) -> HeldTurn<'_> {
+        self.turns.take(user_id).await
     }
 
     pub fn clock(&self) -> &Arc<Clock> {
@@ -851,6 +862,7 @@ impl Wallet {
         currency: Currency,
         key: Option<&str>,
     ) -> Result<TransactionRecord, WalletError> {
+        let _turn = self.limit_turn(user_id).await;
         let now = self.now();
         let user = self.user(user_id).await?;
         let card = self
@@ -983,6 +995,7 @@ impl Wallet {
         key: Option<&str>,
         answer: Option<KeepAnswer>,
     ) -> Result<(TransactionRecord, Option<StoredResponse>), WalletError> {
+        let _turn = self.limit_turn(user_id).await;
         let now = self.now();
         let note = match note {
             Some(note) => parse_user_note(note)?,
@@ -1180,6 +1193,7 @@ impl Wallet {
         note: Option<&str>,
         key: Option<&str>,
     ) -> Result<TransactionRecord, WalletError> {
+        let _turn = self.limit_turn(user_id).await;
         let now = self.now();
         let kind = if to.is_some() {
             MovementKind::Remittance
@@ -1316,6 +1330,7 @@ impl Wallet {
         currency: Currency,
         key: Option<&str>,
     ) -> Result<WithdrawalView, WalletError> {
+        let _turn = self.limit_turn(user_id).await;
         let now = self.now();
         let user = self.user(user_id).await?;
         let account = self

@@ -816,6 +816,78 @@ async fn a_limit_says_which_limit_how_much_is_left_and_verifying_raises_it(backe
     app.stop().await;
 }
 
+on_both_databases!(racing_transfers_from_one_user_pass_the_daily_limit_only_as_far_as_it_goes);
+async fn racing_transfers_from_one_user_pass_the_daily_limit_only_as_far_as_it_goes(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let mei = person(&app, "mei@example.com").await;
+    let lei = person(&app, "lei@example.com").await;
+    let card = add_card(&app, &mei, "4242 4242 4242 4242").await;
+    // Funded while verified, so that the balance covers every transfer and its 0.1% fee: only
+    // the unverified tier's transfer limit, ¥2,000 a day, can refuse them.
+    let tier = |tier| app.running.wallet.set_kyc_tier(&mei.id, tier);
+    tier(domain::limits::KycTier::Verified)
+        .await
+        .expect("tier set");
+    assert_eq!(top_up(&app, &mei, &card, 500_000, "CNY").await.status, 201);
+    tier(domain::limits::KycTier::Unverified)
+        .await
+        .expect("tier set");
+    const AMOUNT: i64 = 30_000;
+    const TRANSFERS: usize = 10;
+    const FIT: usize = 6; // 6 × ¥300 = ¥1,800 fits under ¥2,000; a seventh would not.
+    let mut transfers = tokio::task::JoinSet::new();
+    for _ in 0..TRANSFERS {
+        let request = app
+            .client
+            .post(app.url("/api/v1/transfers"))
+            .bearer_auth(&mei.token)
+            .header("accept-language", "en")
+            .json(&json!({"to": lei.email, "amount": AMOUNT, "currency": "CNY"}));
+        transfers.spawn(async move {
+            let response = request.send().await.expect("answered");
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.expect("JSON");
+            (
+                status,
+                body["error"]["code"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        });
+    }
+    let answers = transfers.join_all().await;
+    let sent = answers.iter().filter(|(status, _)| *status == 201).count();
+    let over = answers
+        .iter()
+        .filter(|(status, code)| *status == 422 && code == "limit_exceeded")
+        .count();
+    assert_eq!((sent, over), (FIT, TRANSFERS - FIT), "{answers:?}");
+
+    let limits = call(&app, &mei, "GET", "/api/v1/limits?currency=CNY", None, None).await;
+    let transfer = limits.body["data"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|l| l["kind"] == "transfer_out")
+        .expect("transfer limits")
+        .clone();
+    assert_eq!(transfer["daily_left"], 200_000 - FIT as i64 * AMOUNT);
+    let (mei_available, _) = available(&app, &mei, "CNY").await;
+    assert_eq!(
+        mei_available,
+        500_000 - FIT as i64 * (AMOUNT + AMOUNT / 1_000)
+    );
+    let (lei_available, _) = available(&app, &lei, "CNY").await;
+    assert_eq!(lei_available, FIT as i64 * AMOUNT);
+    assert_verify_clean(&app).await;
+    app.stop().await;
+}
+
 on_both_databases!(fees_follow_the_schedule_and_the_monthly_volume_discount_applies);
 async fn fees_follow_the_schedule_and_the_monthly_volume_discount_applies(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
