@@ -190,6 +190,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         metrics,
         secure_cookies: config.secure_cookies(address),
         csrf_key: web::CsrfKey::new(csrf_key.as_bytes()),
+        page_offset: wallet.rules().offset,
     };
     let router = web::router(state);
     let mut jobs = Worker::new(Arc::new(store.clone()), WorkerConfig::default());

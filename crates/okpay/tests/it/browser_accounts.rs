@@ -158,7 +158,7 @@ async fn chromium_signs_up_confirms_signs_in_and_out_and_reads_why_sign_in_is_lo
     for phrase in [
         "Sign-in to this account is locked for now",
         "entered wrong 5 times within 15 minutes",
-        "UTC (about 15 minutes from now)",
+        "(UTC+8), about 15 minutes from now",
         "Reset your password",
         "Contact the help center",
     ] {

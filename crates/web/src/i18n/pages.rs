@@ -59,6 +59,26 @@ page_text! {
     }
 }
 
+/// What follows a time on a page to name its zone: ` (UTC+8)` in English; in Chinese the name
+/// people use for China Standard Time, `（北京时间）`, and `（UTC+5:30）` for any other offset.
+pub fn zone_suffix(locale: Locale, offset: domain::calendar::UtcOffset) -> String {
+    if locale == Locale::ZhCn && offset == domain::calendar::UtcOffset::CHINA {
+        return "（北京时间）".to_owned();
+    }
+    let seconds = offset.seconds();
+    let name = if seconds == 0 {
+        "UTC".to_owned()
+    } else {
+        let sign = if seconds < 0 { '-' } else { '+' };
+        let minutes = seconds.unsigned_abs() / 60;
+        match minutes % 60 {
+            0 => format!("UTC{sign}{}", minutes / 60),
+            rest => format!("UTC{sign}{}:{rest:02}", minutes / 60),
+        }
+    };
+    locale.pick(format!("（{name}）"), format!(" ({name})"))
+}
+
 page_text! {
     /// The sign-up, confirmation and sign-in pages.
     pub struct AuthText {
@@ -102,8 +122,8 @@ page_text! {
         lock_title: "这个账户的登录暂时被锁定", "Sign-in to this account is locked for now";
         lock_reason: "原因：{window} 分钟内连续输错密码 {failures} 次。为了防止有人猜测您的密码，我们暂停了这个账户的登录。",
             "Why: the password was entered wrong {failures} times within {window} minutes. To stop anyone guessing your password, we've paused sign-in to this account.";
-        lock_until: "解锁时间：{until}（大约 {minutes} 分钟后）。在此之前，即使输入正确的密码也无法登录。",
-            "Until: {until} (about {minutes} minutes from now). Until then even the right password won't sign you in.";
+        lock_until: "解锁时间：{until}，大约 {minutes} 分钟后。在此之前，即使输入正确的密码也无法登录。",
+            "Until: {until}, about {minutes} minutes from now. Until then even the right password won't sign you in.";
         lock_next_step: "您可以等到解锁后再试，或者现在重置密码——重置成功后锁定会立即解除。如果这些尝试不是您本人所为，请重置密码并联系帮助中心。",
             "You can wait and try again then, or reset your password now, which lifts the lock at once. If these attempts weren't you, reset your password and contact the help center.";
         reset_password_action: "重置密码", "Reset your password";

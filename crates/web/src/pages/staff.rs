@@ -14,6 +14,7 @@ use domain::staff::{
 use serde::Deserialize;
 
 use super::csrf::{CsrfForm, CsrfToken};
+use super::display::{filters, readable_instant};
 use super::layout::Layout;
 use super::render_page;
 use super::security::NoFields;
@@ -396,8 +397,8 @@ pub(crate) async fn users(
                                 .map(|lock| {
                                     format!(
                                         "{} → {} ({})",
-                                        rfc3339_utc(lock.locked_at),
-                                        rfc3339_utc(lock.until),
+                                        readable_instant(lock.locked_at),
+                                        readable_instant(lock.until),
                                         lock.reason.code()
                                     )
                                 })
