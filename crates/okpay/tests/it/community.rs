@@ -219,3 +219,80 @@ async fn people_ask_answer_vote_and_accept_in_the_community(backend: Backend) {
     );
     app.stop().await;
 }
+
+on_both_databases!(
+    a_fresh_demo_community_has_answered_questions_in_both_languages_and_loading_again_adds_none
+);
+async fn a_fresh_demo_community_has_answered_questions_in_both_languages_and_loading_again_adds_none(
+    backend: Backend,
+) {
+    let Some(app) = crate::helpers::spawn_app_with(backend, |config| config.demo = true).await
+    else {
+        return;
+    };
+    let list: Value = app
+        .get("/api/v1/community/questions?limit=100")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let questions = list["data"].as_array().expect("questions").clone();
+    assert!(questions.len() >= 4, "{list}");
+    let is_cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let titles: Vec<&str> = questions
+        .iter()
+        .filter_map(|q| q["title"].as_str())
+        .collect();
+    assert!(titles.iter().any(|t| t.chars().any(is_cjk)), "{titles:?}");
+    assert!(titles.iter().any(|t| t.is_ascii()), "{titles:?}");
+    assert!(
+        questions.iter().all(|q| q["author"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("usr_demo_"))),
+        "{list}"
+    );
+    let answered = questions
+        .iter()
+        .filter(|q| q["answer_count"].as_i64() > Some(0))
+        .count();
+    assert!(answered >= 3, "{list}");
+    let accepted: Vec<&Value> = questions
+        .iter()
+        .filter(|q| q["accepted_answer_id"].is_string())
+        .collect();
+    assert_eq!(accepted.len(), 1, "{list}");
+    let id = accepted[0]["id"].as_str().expect("an id");
+    let thread: Value = app
+        .get(&format!("/api/v1/community/questions/{id}"))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(thread["answers"][0]["accepted"], true, "{thread}");
+
+    let page = app
+        .client
+        .get(app.url("/community"))
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("HTML");
+    assert!(page.contains(titles[0]), "{page}");
+
+    let again = app.okpay(&["demo"]);
+    assert!(again.status.success(), "{again:?}");
+    let after: Value = app
+        .get("/api/v1/community/questions?limit=100")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        after["data"].as_array().map(Vec::len),
+        Some(questions.len())
+    );
+    app.stop().await;
+}
