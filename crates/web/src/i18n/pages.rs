@@ -42,6 +42,7 @@ page_text! {
         nav_currencies: "币种", "Currencies";
         nav_developers: "开发者", "Developers";
         nav_help: "帮助中心", "Help";
+        nav_community: "社区", "Community";
         language_switch_label: "切换语言", "Choose a language";
         footer_tagline: "OKPay：自托管的电子钱包与在线支付平台，客服中心内置。",
             "OKPay: a self-hosted e-wallet and online-payment platform with its customer-service center built in.";
