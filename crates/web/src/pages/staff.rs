@@ -48,6 +48,8 @@ fn clear_staff_cookie() -> HeaderValue {
 /// A signed-in staff member on a page; without one the browser goes to `/staff`.
 pub(crate) struct StaffPage {
     pub(crate) staff_id: String,
+    /// How the header names them ([`domain::staff::StaffRecord::display_name`]).
+    pub(crate) display_name: String,
     pub(crate) role: StaffRole,
     pub(crate) session_id: String,
     pub(crate) csrf_token: String,
@@ -73,6 +75,7 @@ impl FromRequestParts<AppState> for StaffPage {
             .await
             .map_err(IntoResponse::into_response)?;
         Ok(StaffPage {
+            display_name: staff.display_name,
             staff_id: staff.staff_id,
             role: staff.role,
             session_id: staff.session_id,
