@@ -150,6 +150,9 @@ impl StaffStatus {
     }
 }
 
+/// The most staff members one listing reads: a back office, not a directory.
+pub const STAFF_MEMBERS_MAX: i64 = 1_000;
+
 /// A staff member as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaffRecord {
@@ -162,6 +165,14 @@ pub struct StaffRecord {
     pub status: StaffStatus,
     pub locale: String,
     pub created_at: UnixSeconds,
+}
+
+impl StaffRecord {
+    /// How pages name the member to colleagues: their e-mail address, which people recognise,
+    /// where the `stf_…` id means nothing (staff accounts carry no other name).
+    pub fn display_name(&self) -> &str {
+        &self.email
+    }
 }
 
 /// A new staff member and the one-time link that finishes their set-up.
@@ -217,6 +228,8 @@ pub enum StaffSignInError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaffAuthenticated {
     pub staff_id: String,
+    /// [`StaffRecord::display_name`], for the back-office header.
+    pub display_name: String,
     pub role: StaffRole,
     pub session_id: String,
 }
@@ -484,6 +497,7 @@ impl<S: AccountsStore> Accounts<S> {
             self.store().touch_staff_session(&session.id, now).await?;
         }
         Ok(Some(StaffAuthenticated {
+            display_name: staff.display_name().to_owned(),
             staff_id: staff.id,
             role: staff.role,
             session_id: session.id,
@@ -520,6 +534,11 @@ impl<S: AccountsStore> Accounts<S> {
     /// The newest outbox messages with their delivery, for the admins' outbox page.
     pub async fn outbox(&self, limit: i64) -> Result<Vec<notify::OutboxEntry>, StoreError> {
         self.store().outbox_entries(limit.clamp(1, 500)).await
+    }
+
+    /// Every staff member (up to [`STAFF_MEMBERS_MAX`]), ordered by e-mail.
+    pub async fn staff_members(&self) -> Result<Vec<StaffRecord>, StoreError> {
+        self.store().staff_members(STAFF_MEMBERS_MAX).await
     }
 
     pub async fn find_user(&self, query: &str) -> Result<Option<UserRecord>, StoreError> {

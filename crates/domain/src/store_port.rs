@@ -314,6 +314,12 @@ pub trait SecurityStore: Send + Sync + 'static {
         &self,
         email: &str,
     ) -> impl Future<Output = Result<Option<StaffRecord>, StoreError>> + Send;
+    /// Staff members ordered by e-mail, at most `limit`: who an agent may hand a ticket to, and
+    /// how pages name the ids they store.
+    fn staff_members(
+        &self,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<StaffRecord>, StoreError>> + Send;
     /// Sets the password and makes the member active.
     fn activate_staff(
         &self,

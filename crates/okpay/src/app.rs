@@ -143,6 +143,9 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         demo::load_wallet(&store, &ledger, &wallet)
             .await
             .context("loading the wallet's demo data")?;
+        crate::demo_community::load_community(&store, wallet.now())
+            .await
+            .context("loading the community's demo questions")?;
     }
     let payout_worker = tokio::spawn(payout_worker(Arc::clone(&wallet)));
     let help = Arc::new(start_help_center(&store).await?);
@@ -190,6 +193,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         metrics,
         secure_cookies: config.secure_cookies(address),
         csrf_key: web::CsrfKey::new(csrf_key.as_bytes()),
+        page_offset: wallet.rules().offset,
     };
     let router = web::router(state);
     let mut jobs = Worker::new(Arc::new(store.clone()), WorkerConfig::default());

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod crash_probe;
 pub mod demo;
+pub mod demo_community;
 pub mod load;
 pub mod maintenance_fee;
 pub mod support_cli;

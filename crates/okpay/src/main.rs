@@ -78,6 +78,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let summary = demo::load(&store, &ledger).await?;
             let (wallet, _switch) = app::start_wallet(&store, &ledger, Arc::new(AllowAll)).await?;
             demo::load_wallet(&store, &ledger, &wallet).await?;
+            okpay::demo_community::load_community(&store, wallet.now()).await?;
             drop(wallet);
             drop(ledger);
             writer.await?;

@@ -426,6 +426,16 @@ impl SecurityStore for Store {
         row.as_ref().map(staff_from).transpose()
     }
 
+    async fn staff_members(&self, limit: i64) -> Result<Vec<StaffRecord>, StoreError> {
+        let sql = format!("SELECT {STAFF_COLUMNS} FROM staff_users ORDER BY email LIMIT $1");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(staff_from).collect()
+    }
+
     async fn activate_staff(&self, staff_id: &str, password_hash: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE staff_users SET password_hash = $1, status = 'active' WHERE id = $2")
             .bind(password_hash.to_owned())

@@ -13,6 +13,7 @@ pub(crate) mod password_strength;
 pub(crate) mod security;
 pub(crate) mod staff;
 pub(crate) mod staff_admin;
+pub(crate) mod staff_community;
 pub(crate) mod staff_wallet;
 pub(crate) mod stolen;
 pub(crate) mod support;
@@ -187,6 +188,14 @@ pub(crate) fn routes(limiter: IpLimiter) -> Router<AppState> {
         .route(
             "/api/v1/staff/community/{id}/lock",
             post(support_staff::lock_question),
+        )
+        .route(
+            "/api/v1/staff/community/reports",
+            get(staff_community::list_reported_posts),
+        )
+        .route(
+            "/api/v1/staff/community/reports/{id}/resolve",
+            post(staff_community::resolve_reports),
         )
         .route("/api/v1/balances", get(wallet::balances))
         .route("/api/v1/cards", get(wallet::cards).post(wallet::add_card))

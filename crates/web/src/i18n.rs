@@ -27,7 +27,9 @@ pub use errors::{ErrorText, error_text};
 pub use negotiation::{
     LANG_COOKIE, locale_from_accept_language, locale_from_cookies, locale_from_query,
 };
-pub use pages::{AccountText, AuthText, ErrorPageText, HelpText, HomeText, LayoutText};
+pub use pages::{
+    AccountText, AuthText, ErrorPageText, HelpText, HomeText, LayoutText, zone_suffix,
+};
 pub use security::{MessagesText, NotMeText, ResetText, SecurityText, StaffText};
 pub use staff_admin::{KycText, StaffAdminText, StepUpText};
 pub use strength::{strength_suggestion_text, strength_warning_text};

@@ -89,6 +89,9 @@ pub struct AppState {
     /// How fee schedules read and write as JSON (the stored format, from `store`); `None` in
     /// tests of the HTTP face alone, where the fee editor answers `not_found`.
     pub fee_rules_json: Option<FeeRulesJson>,
+    /// The offset pages show times in: the one the wallet counts its days and statements in, so
+    /// a time on a page falls on the day the records' filters put it.
+    pub page_offset: domain::calendar::UtcOffset,
 }
 
 /// A fee schedule's rules as the JSON document the store keeps and `okpay fees` prints.
@@ -111,6 +114,10 @@ pub fn router(state: AppState) -> Router {
             .merge(appeals::routes(limiter.clone()))
             .merge(pages::routes(secure_cookies, limiter).layer(
                 axum::middleware::from_fn_with_state(state.clone(), pages::with_notices),
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                pages::with_page_clock,
             ))
             .with_state(state);
     with_common_layers(routes, secure_cookies)

@@ -80,6 +80,8 @@ use crate::money::MoneyInput;
         crate::api::support_staff::hide_post,
         crate::api::support_staff::lock_question,
         crate::api::support_staff::set_badge,
+        crate::api::staff_community::list_reported_posts,
+        crate::api::staff_community::resolve_reports,
         crate::api::help::list_categories,
         crate::api::help::list_articles,
         crate::api::help::get_article,

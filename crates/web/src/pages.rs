@@ -8,7 +8,7 @@ mod auth;
 mod banner;
 mod community;
 pub(crate) mod csrf;
-mod display;
+pub(crate) mod display;
 mod error_page;
 mod help;
 mod home;
@@ -37,6 +37,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
 pub(crate) use banner::with_notices;
+pub(crate) use display::with_page_clock;
 pub(crate) use error_page::render_error_page;
 
 use crate::AppState;

@@ -15,7 +15,7 @@ use crate::identity::{
 };
 use crate::notify::Channel;
 use crate::staff::{
-    StaffActionError, StaffAuthenticated, StaffCreateError, StaffCreated, StaffRole,
+    StaffActionError, StaffAuthenticated, StaffCreateError, StaffCreated, StaffRecord, StaffRole,
     StaffSetupError, StaffSetupStart, StaffSignInError, StaffSignedIn, UserSecurityStatus,
 };
 use crate::store_port::StoreError;
@@ -218,6 +218,7 @@ object_safe_api! {
         fn authenticate_staff(&self, token: &'a str, now: UnixSeconds) -> Result<Option<StaffAuthenticated>, StoreError>;
         fn staff_sign_out(&self, session_id: &'a str, now: UnixSeconds) -> Result<(), StoreError>;
         fn find_user(&self, query: &'a str) -> Result<Option<UserRecord>, StoreError>;
+        fn staff_members(&self) -> Result<Vec<StaffRecord>, StoreError>;
         fn user_security_status(&self, staff_id: &'a str, user_id: &'a str, now: UnixSeconds) -> Result<UserSecurityStatus, StaffActionError>;
         fn staff_unlock(&self, staff_id: &'a str, user_id: &'a str, reason: &'a str, now: UnixSeconds) -> Result<(), StaffActionError>;
         fn staff_unfreeze(&self, staff_id: &'a str, user_id: &'a str, reason: &'a str, now: UnixSeconds) -> Result<(), StaffActionError>;

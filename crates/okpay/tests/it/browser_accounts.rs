@@ -158,7 +158,7 @@ async fn chromium_signs_up_confirms_signs_in_and_out_and_reads_why_sign_in_is_lo
     for phrase in [
         "Sign-in to this account is locked for now",
         "entered wrong 5 times within 15 minutes",
-        "UTC (about 15 minutes from now)",
+        "(UTC+8), about 15 minutes from now",
         "Reset your password",
         "Contact the help center",
     ] {
@@ -166,5 +166,68 @@ async fn chromium_signs_up_confirms_signs_in_and_out_and_reads_why_sign_in_is_lo
     }
     screenshot(&browser, "login-locked-en").await;
     browser.close().await.expect("the session ends");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn chromium_shows_the_signed_in_header_with_the_community_link_on_one_line_at_1280_px() {
+    if !browser_tests_enabled() {
+        eprintln!("browser tests are off: set OKPAY_BROWSER_TESTS=1");
+        return;
+    }
+    let Some(app) =
+        crate::helpers::spawn_app_with(Backend::Sqlite, |config| config.demo = true).await
+    else {
+        return;
+    };
+    let driver = start_driver();
+    for (language, tag, community) in [("zh-CN", "zh-CN", "社区"), ("en-US", "en", "Community")] {
+        let profile = tempfile::tempdir().expect("a browser profile directory");
+        let browser = open_browser(&driver, language, profile.path()).await;
+        browser
+            .goto(&app.url("/login"))
+            .await
+            .expect("the sign-in page");
+        fill(&browser, "#login", "alice@demo.okpay.test").await;
+        fill(&browser, "#password", okpay::demo::DEMO_PASSWORD).await;
+        submit(&browser, "form[action='/login']").await;
+        wait_for_path(&browser, "/account").await;
+        browser.goto(&app.url("/wallet")).await.expect("the wallet");
+        let link = browser
+            .find(Locator::Css(".site-header #nav-community"))
+            .await
+            .expect("the header links to the community");
+        assert_eq!(link.text().await.expect("text"), community);
+        assert_eq!(
+            link.attr("href").await.expect("attributes").as_deref(),
+            Some("/community")
+        );
+        // One line: every link and button in the header sits on the same row, and the header
+        // is no taller than one row.
+        let rows = browser
+            .execute(
+                "const items = [...document.querySelectorAll('.header-inner a:not(.skip-link), .header-inner button')]
+                    .filter(e => e.getClientRects().length > 0)
+                    .map(e => e.getBoundingClientRect());
+                 const middles = items.map(r => r.top + r.height / 2);
+                 return [Math.max(...middles) - Math.min(...middles),
+                         document.querySelector('.site-header').getBoundingClientRect().height,
+                         window.innerWidth];",
+                vec![],
+            )
+            .await
+            .expect("measured");
+        let spread = rows[0].as_f64().expect("a number");
+        let height = rows[1].as_f64().expect("a number");
+        assert!(
+            spread < 8.0,
+            "{tag}: header items on more than one row: {rows}"
+        );
+        assert!(height < 90.0, "{tag}: the header wraps: {rows}");
+        screenshot(&browser, &format!("header-signed-in-{tag}")).await;
+        link.click().await.expect("clicked");
+        wait_for_path(&browser, "/community").await;
+        browser.close().await.expect("the session ends");
+    }
     app.stop().await;
 }

@@ -6,7 +6,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
 use crate::helpers::{Backend, TestApp, error_code, on_both_databases, spawn_app};
-use crate::tickets::{signed_in, staff_signed_in};
+use crate::tickets::{signed_in, staff_signed_in, staff_signed_in_as};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR tiny screenshot";
 
@@ -1301,4 +1301,111 @@ async fn community_search_rebuilds_only_when_posts_change_on_any_process(backend
     assert!(!found.body.contains(&question));
     other.stop().await.expect("the other process stops");
     app.stop().await;
+}
+
+on_both_databases!(the_console_names_staff_and_assigns_from_a_list_of_active_agents);
+async fn the_console_names_staff_and_assigns_from_a_list_of_active_agents(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, user_id) = signed_in(&app, "named-staff@example.com").await;
+    let (li_token, li_id) =
+        staff_signed_in_as(&app, Some("li.na@okpay.example"), StaffRole::Agent).await;
+    let (_, wang_id) =
+        staff_signed_in_as(&app, Some("wang.wei@okpay.example"), StaffRole::Agent).await;
+    let (_, finance_id) =
+        staff_signed_in_as(&app, Some("zhao.lei@okpay.example"), StaffRole::Finance).await;
+    let ticket = stored_ticket(&user_id, Category::TopUp, TicketStatus::Open, now());
+    app.running
+        .store
+        .insert_ticket(&ticket)
+        .await
+        .expect("stored");
+    let id = ticket.id.clone();
+
+    let mut agent = staff_browser(&app, &li_token);
+    let page = agent.get(&format!("/staff/tickets/{id}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let header = section(&page.body, "id=\"staff-name\"", "<form");
+    assert!(header.contains("agent · li.na@okpay.example"), "{header}");
+    // The customer panel names what the address is, not "@".
+    assert!(
+        page.body.contains(
+            "<dt id=\"panel-address-label\">E-mail</dt><dd id=\"panel-address\">named-staff@example.com</dd>"
+        ),
+        "{}",
+        page.body
+    );
+    assert!(!header.contains(&li_id), "{header}");
+    let select = section(
+        &page.body,
+        "<select id=\"assign-to\" name=\"staff_id\"",
+        "</select>",
+    );
+    assert!(
+        select.contains(&format!(
+            "<option value=\"{wang_id}\">wang.wei@okpay.example</option>"
+        )),
+        "{select}"
+    );
+    assert!(select.contains("li.na@okpay.example"), "{select}");
+    assert!(
+        !select.contains(&finance_id) && !select.contains("zhao.lei"),
+        "only people who handle tickets are offered: {select}"
+    );
+    let token = csrf(&page);
+    let refused = agent
+        .post(
+            &format!("/staff/tickets/{id}/assign"),
+            &[("csrf_token", &token), ("staff_id", &finance_id)],
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let assigned = agent
+        .post(
+            &format!("/staff/tickets/{id}/assign"),
+            &[("csrf_token", &token), ("staff_id", &wang_id)],
+        )
+        .await;
+    assert_eq!(assigned.status, 303, "{}", assigned.body);
+
+    let page = agent.get(&format!("/staff/tickets/{id}")).await;
+    let assignee = section(&page.body, "id=\"console-assignee\"", "</dd>");
+    assert!(assignee.contains("wang.wei@okpay.example"), "{assignee}");
+    assert!(
+        !page.body.contains(&wang_id),
+        "no raw staff id: {}",
+        page.body
+    );
+    let queue = agent.get("/staff/tickets").await;
+    assert!(
+        queue.body.contains("<td>wang.wei@okpay.example</td>"),
+        "{}",
+        queue.body
+    );
+    assert!(!queue.body.contains(&wang_id), "{}", queue.body);
+
+    agent.language = "zh-CN";
+    let page = agent.get(&format!("/staff/tickets/{id}")).await;
+    assert!(
+        page.body.contains("<label for=\"assign-to\">转给</label>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("<dt id=\"panel-address-label\">邮箱</dt>"),
+        "{}",
+        page.body
+    );
+    app.stop().await;
+}
+
+/// The text of `html` from `start` to the next `end`.
+fn section<'h>(html: &'h str, start: &str, end: &str) -> &'h str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in {html}"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
 }

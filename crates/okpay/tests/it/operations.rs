@@ -51,7 +51,14 @@ async fn the_openapi_document_describes_the_endpoints_that_exist() {
             .as_str()
             .is_some_and(|version| version.starts_with("3."))
     );
-    for path in ["/healthz", "/readyz", "/metrics", "/api/v1/currencies"] {
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/api/v1/currencies",
+        "/api/v1/staff/community/reports",
+        "/api/v1/staff/community/reports/{id}/resolve",
+    ] {
         assert!(
             document["paths"][path].is_object(),
             "{path} missing from the OpenAPI document"

@@ -291,7 +291,7 @@ async fn the_login_page_explains_a_lock_and_until_when(backend: Backend) {
     for phrase in [
         "Sign-in to this account is locked for now",
         "entered wrong 5 times within 15 minutes",
-        "UTC (about 15 minutes from now)",
+        "(UTC+8), about 15 minutes from now",
         "href=\"/password-reset\"",
         "href=\"/help\"",
     ] {

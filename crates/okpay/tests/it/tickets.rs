@@ -94,12 +94,21 @@ pub async fn signed_in(app: &TestApp, email: &str) -> (String, String) {
 /// An active staff member with a live session, written straight to the database (their TOTP
 /// set-up is tested elsewhere); answers the session token and the staff id.
 pub async fn staff_signed_in(app: &TestApp, role: StaffRole) -> (String, String) {
+    staff_signed_in_as(app, None, role).await
+}
+
+/// A signed-in staff member with `email` (else one made of their id): their token and id.
+pub async fn staff_signed_in_as(
+    app: &TestApp,
+    email: Option<&str>,
+    role: StaffRole,
+) -> (String, String) {
     let store = &app.running.store;
     let id = domain::ids::new_id("stf");
     store
         .insert_staff(&StaffRecord {
             id: id.clone(),
-            email: format!("{id}@okpay.example"),
+            email: email.map_or_else(|| format!("{id}@okpay.example"), str::to_owned),
             role,
             password_hash: None,
             status: StaffStatus::Active,

@@ -17,6 +17,7 @@ use crate::api::documents::document_response;
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{ErrorText, Locale, StaffAdminText, error_text};
 use crate::pages::csrf::{CsrfForm, CsrfToken};
+use crate::pages::display::filters;
 use crate::pages::layout::Layout;
 use crate::pages::render_page;
 use crate::pages::session::percent_encode;

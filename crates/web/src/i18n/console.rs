@@ -150,7 +150,7 @@ page_text! {
             "Security: 1 hour, around the clock. Others: 24 hours of service time (09:00–21:00 Beijing time). The clock pauses while waiting on the user.";
         unassigned: "未分配", "Unassigned";
         claim: "认领", "Claim";
-        assign_label: "转给（员工 ID）", "Assign to (staff id)";
+        assign_label: "转给", "Assign to";
         assign: "转交", "Assign";
         back: "返回队列", "Back to the queue";
         thread_heading: "对话", "Conversation";
@@ -168,6 +168,8 @@ page_text! {
         attachments: "附件", "Attachments";
         panel_heading: "客户信息", "Customer";
         panel_audited: "您查看客户信息的操作已记入审计日志。", "Your viewing of this customer is written to the audit log.";
+        panel_email: "邮箱", "E-mail";
+        panel_phone: "手机号", "Mobile number";
         panel_status: "账户状态", "Account status";
         panel_active: "正常", "Active";
         panel_frozen: "已冻结", "Frozen";

@@ -42,9 +42,10 @@ page_text! {
         nav_currencies: "币种", "Currencies";
         nav_developers: "开发者", "Developers";
         nav_help: "帮助中心", "Help";
+        nav_community: "社区", "Community";
         language_switch_label: "切换语言", "Choose a language";
-        footer_tagline: "OKPay：自托管的电子钱包与在线支付平台，客服中心内置。",
-            "OKPay: a self-hosted e-wallet and online-payment platform with its customer-service center built in.";
+        footer_tagline: "OKPay：自托管的多币种电子钱包，客服中心内置。",
+            "OKPay: a self-hosted multi-currency e-wallet with its customer-service center built in.";
         footer_api_link: "API 文档（OpenAPI）", "API reference (OpenAPI)";
         account_nav_label: "账户", "Account";
         nav_sign_in: "登录", "Sign in";
@@ -57,6 +58,26 @@ page_text! {
         unread_badge_label: "条未读消息", "unread messages";
         nav_wallet: "钱包", "Wallet";
     }
+}
+
+/// What follows a time on a page to name its zone: ` (UTC+8)` in English; in Chinese the name
+/// people use for China Standard Time, `（北京时间）`, and `（UTC+5:30）` for any other offset.
+pub fn zone_suffix(locale: Locale, offset: domain::calendar::UtcOffset) -> String {
+    if locale == Locale::ZhCn && offset == domain::calendar::UtcOffset::CHINA {
+        return "（北京时间）".to_owned();
+    }
+    let seconds = offset.seconds();
+    let name = if seconds == 0 {
+        "UTC".to_owned()
+    } else {
+        let sign = if seconds < 0 { '-' } else { '+' };
+        let minutes = seconds.unsigned_abs() / 60;
+        match minutes % 60 {
+            0 => format!("UTC{sign}{}", minutes / 60),
+            rest => format!("UTC{sign}{}:{rest:02}", minutes / 60),
+        }
+    };
+    locale.pick(format!("（{name}）"), format!(" ({name})"))
 }
 
 page_text! {
@@ -102,8 +123,8 @@ page_text! {
         lock_title: "这个账户的登录暂时被锁定", "Sign-in to this account is locked for now";
         lock_reason: "原因：{window} 分钟内连续输错密码 {failures} 次。为了防止有人猜测您的密码，我们暂停了这个账户的登录。",
             "Why: the password was entered wrong {failures} times within {window} minutes. To stop anyone guessing your password, we've paused sign-in to this account.";
-        lock_until: "解锁时间：{until}（大约 {minutes} 分钟后）。在此之前，即使输入正确的密码也无法登录。",
-            "Until: {until} (about {minutes} minutes from now). Until then even the right password won't sign you in.";
+        lock_until: "解锁时间：{until}，大约 {minutes} 分钟后。在此之前，即使输入正确的密码也无法登录。",
+            "Until: {until}, about {minutes} minutes from now. Until then even the right password won't sign you in.";
         lock_next_step: "您可以等到解锁后再试，或者现在重置密码——重置成功后锁定会立即解除。如果这些尝试不是您本人所为，请重置密码并联系帮助中心。",
             "You can wait and try again then, or reset your password now, which lifts the lock at once. If these attempts weren't you, reset your password and contact the help center.";
         reset_password_action: "重置密码", "Reset your password";
@@ -138,11 +159,11 @@ page_text! {
 page_text! {
     /// The home page: what OKPay is and what it does.
     pub struct HomeText {
-        title: "OKPay · 多币种电子钱包与在线支付", "OKPay · Multi-currency e-wallet and online payments";
-        hero_eyebrow: "自托管的电子钱包与在线支付平台", "A self-hosted e-wallet and online-payment platform";
-        hero_title: "钱包、支付与客服，一个平台全都有", "Wallets, payments and customer service in one place";
-        hero_lead: "用 OKPay 以多种货币持有余额，用银行卡充值，给朋友转账，向商户付款，提现到银行账户，还能向海外汇款。帮助中心、工单和在线客服都已内置，遇到问题随时找得到答案。",
-            "With OKPay, people hold money in several currencies, top up from their bank cards, send money to friends, pay merchants, withdraw to their bank and send money abroad. A help center, tickets and live chat are built in, so every question has somewhere to go.";
+        title: "OKPay · 多币种电子钱包与客服中心", "OKPay · Multi-currency e-wallet with customer service";
+        hero_eyebrow: "自托管的多币种电子钱包，客服中心内置", "A self-hosted multi-currency e-wallet with its customer-service center built in";
+        hero_title: "钱包、转账与客服，一个平台全都有", "Wallets, transfers and customer service in one place";
+        hero_lead: "用 OKPay 以多种货币持有余额，用银行卡充值，给朋友转账，在币种之间换汇，提现到银行账户，还能向海外汇款。帮助中心、用户社区、工单和在线客服都已内置，遇到问题随时找得到答案。",
+            "With OKPay, people hold money in several currencies, top up from their bank cards, send money to friends, exchange between currencies, withdraw to their bank and send money abroad. A help center, a community, tickets and live chat are built in, so every question has somewhere to go.";
         hero_features_action: "了解功能", "See what it does";
         hero_api_action: "查看 API 文档", "Read the API reference";
         features_title: "OKPay 能做什么", "What OKPay does";
@@ -155,9 +176,9 @@ page_text! {
         transfer_title: "转账", "Transfers";
         transfer_body: "通过邮箱、手机号或用户 ID 给他人转账，还可以附上一句留言。",
             "Send money to anyone by e-mail, phone number or user ID, with a note if you like.";
-        merchant_title: "商户收款", "Merchant payments";
-        merchant_body: "商户通过 API 和托管收银台在自己的网站上收款，支持退款、Webhook 通知和每日报表。",
-            "Merchants take payments on their own sites through the API and a hosted checkout page, with refunds, webhooks and daily reports.";
+        exchange_title: "换汇", "Currency exchange";
+        exchange_body: "在钱包里的币种之间换汇，确认之前先看到汇率、手续费和到账金额。",
+            "Exchange between the currencies in your wallet, with the rate, the fee and what you get shown before you confirm.";
         withdrawal_title: "提现", "Withdrawals";
         withdrawal_body: "把余额提现到银行账户，手续费事先列明，处理进度每一步都看得到。",
             "Withdraw to your bank account with the fee shown up front and every step of the payout in view.";

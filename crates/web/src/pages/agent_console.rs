@@ -1,6 +1,7 @@
 //! The agent console (`/staff/tickets`, agent role): queues by status and category with response-time targets, a ticket's thread with replies, internal notes, canned replies, claim/assign and status, and the audited customer panel beside it.
 
-use super::display::readable_instant;
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -9,7 +10,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use domain::identity::UserStatus;
 use domain::records::{TransactionFilter, TransactionRecord, TransactionStatus};
-use domain::staff::StaffPermission;
+use domain::staff::{StaffPermission, StaffStatus};
 use domain::ticket_sla::{SlaClock, SlaPolicy, SlaState, console_order, sla_state};
 use domain::tickets::{AuthorKind, Category, QueueFilter, SlaInputs, Ticket, TicketStatus};
 use domain::wallet::RecordPage;
@@ -17,6 +18,7 @@ use ledger::Currency;
 use serde::Deserialize;
 
 use super::csrf::CsrfForm;
+use super::display::readable_instant;
 use super::layout::Layout;
 use super::render_page;
 use super::staff::StaffPage;
@@ -51,6 +53,44 @@ fn require_agent(staff: &StaffPage) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::new(ErrorCode::StaffRoleForbidden))
+    }
+}
+
+/// The staff as the console names them: every member's display name by id, and the active
+/// members who handle tickets (whom a ticket may be assigned to), ordered by name.
+struct StaffNames {
+    names: HashMap<String, String>,
+    agents: Vec<(String, String)>,
+}
+
+impl StaffNames {
+    async fn load(state: &AppState) -> Result<StaffNames, ApiError> {
+        let members = state
+            .security
+            .staff_members()
+            .await
+            .map_err(|error| store_error(&error))?;
+        let agents = members
+            .iter()
+            .filter(|member| {
+                member.status == StaffStatus::Active
+                    && member.role.may(StaffPermission::HandleTickets)
+            })
+            .map(|member| (member.id.clone(), member.display_name().to_owned()))
+            .collect();
+        let names = members
+            .into_iter()
+            .map(|member| (member.id.clone(), member.display_name().to_owned()))
+            .collect();
+        Ok(StaffNames { names, agents })
+    }
+
+    /// The assignee's name; an id no longer on file is shown as it is rather than hidden.
+    fn assignee(&self, assignee: Option<&str>, text: &ConsoleText) -> String {
+        match assignee {
+            None => text.unassigned.to_owned(),
+            Some(id) => self.names.get(id).cloned().unwrap_or_else(|| id.to_owned()),
+        }
     }
 }
 
@@ -240,6 +280,7 @@ async fn queue(
         rows.push((ticket, sla));
     }
     rows.sort_by(console_order);
+    let staff_names = StaffNames::load(&state).await?;
     let breached = rows.iter().filter(|(_, sla)| sla.breached).count();
     let at_risk = rows.iter().filter(|(_, sla)| sla.at_risk).count();
     let rows = rows
@@ -250,10 +291,7 @@ async fn queue(
             category: ticket_category_name(ticket.category, locale),
             status_name: agent_status_name(ticket.status, locale),
             priority: ticket.priority,
-            assignee: ticket
-                .assignee
-                .clone()
-                .unwrap_or_else(|| text.unassigned.to_owned()),
+            assignee: staff_names.assignee(ticket.assignee.as_deref(), text),
             sla: sla_view(ticket, sla, text),
         })
         .collect();
@@ -302,6 +340,8 @@ fn record_row(record: &TransactionRecord, locale: Locale) -> RecordRow {
 /// What the agent sees of the customer beside the ticket.
 struct CustomerPanel {
     user_id: String,
+    /// "E-mail" or "Mobile number", whichever the address is.
+    address_label: &'static str,
     address: String,
     frozen: bool,
     /// The lock in force: until when, and how many failures caused it.
@@ -320,7 +360,9 @@ async fn customer_panel(
     staff_id: &str,
     ticket: &Ticket,
     locale: Locale,
+    staff_names: &StaffNames,
 ) -> Result<CustomerPanel, ApiError> {
+    let text = ConsoleText::for_locale(locale);
     let tickets = tickets_of(state)?;
     let now = unix_now();
     let user_id = ticket.user_id.as_str();
@@ -347,7 +389,12 @@ async fn customer_panel(
             (
                 readable_instant(event.at),
                 event.action,
-                event.actor,
+                // A staff actor by name; the user or the system as recorded.
+                staff_names
+                    .names
+                    .get(&event.actor)
+                    .cloned()
+                    .unwrap_or(event.actor),
                 event.detail,
             )
         })
@@ -406,6 +453,10 @@ async fn customer_panel(
         .collect();
     Ok(CustomerPanel {
         user_id: user_id.to_owned(),
+        address_label: match user.as_ref().and_then(|u| u.email.as_ref()) {
+            Some(_) => text.panel_email,
+            None => text.panel_phone,
+        },
         address: user
             .as_ref()
             .and_then(|u| u.email.clone().or(u.phone.clone()))
@@ -450,6 +501,8 @@ struct TicketPage {
     status_name: &'static str,
     priority: i64,
     assignee: String,
+    /// `(staff id, name)` of the active agents the ticket may be handed to, its assignee left out.
+    agents: Vec<(String, String)>,
     mine: bool,
     sla: SlaView,
     description: String,
@@ -485,7 +538,15 @@ async fn ticket(
         .staff_thread(&staff.staff_id, &id)
         .await
         .map_err(ticket_error)?;
-    let panel = customer_panel(&state, &staff.staff_id, &thread.ticket, locale).await?;
+    let staff_names = StaffNames::load(&state).await?;
+    let panel = customer_panel(
+        &state,
+        &staff.staff_id,
+        &thread.ticket,
+        locale,
+        &staff_names,
+    )
+    .await?;
     let ticket = &thread.ticket;
     let inputs = SlaInputs {
         messages: thread.messages.clone(),
@@ -521,10 +582,12 @@ async fn ticket(
         category: ticket_category_name(ticket.category, locale),
         status_name: agent_status_name(ticket.status, locale),
         priority: ticket.priority,
-        assignee: ticket
-            .assignee
-            .clone()
-            .unwrap_or_else(|| text.unassigned.to_owned()),
+        assignee: staff_names.assignee(ticket.assignee.as_deref(), text),
+        agents: staff_names
+            .agents
+            .into_iter()
+            .filter(|(id, _)| ticket.assignee.as_deref() != Some(id.as_str()))
+            .collect(),
         mine: ticket.assignee.as_deref() == Some(staff.staff_id.as_str()),
         sla: sla_view(ticket, &sla, text),
         description: ticket.description.clone(),
@@ -606,7 +669,10 @@ async fn assign(
 ) -> Result<Response, ApiError> {
     require_agent(&staff)?;
     let assignee = form.staff_id.trim();
-    if !assignee.starts_with("stf_") || assignee.len() > 100 {
+    // Only someone who can work the ticket may be handed it: an active member who handles
+    // tickets, as the form's list offers.
+    let agents = StaffNames::load(&state).await?.agents;
+    if !agents.iter().any(|(id, _)| id == assignee) {
         return Err(ApiError::invalid_request("staff_id"));
     }
     let ticket = tickets_of(&state)?

@@ -472,7 +472,7 @@ mod tests {
             "{}",
             en.reason
         );
-        assert!(en.until.contains("UTC (about 15 minutes"), "{}", en.until);
+        assert!(en.until.contains("(UTC), about 15 minutes"), "{}", en.until);
         let zh = lock_view(Locale::ZhCn, until, &reason, until - 61);
         assert!(
             zh.reason.contains("15 分钟内连续输错密码 5 次"),

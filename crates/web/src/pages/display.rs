@@ -1,6 +1,13 @@
 //! How pages show money and times to people: grouped digits, and instants read at a glance.
 
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use domain::calendar::{UtcOffset, parse_rfc3339};
 use ledger::{Amount, Currency};
+
+use crate::AppState;
+use crate::i18n::{Locale, zone_suffix};
 
 /// `12,345.50 CNY`: the decimal in the currency's unit with its thousands grouped, then the code.
 pub(crate) fn money_text(amount: Amount, currency: Currency) -> String {
@@ -33,19 +40,73 @@ pub(crate) fn group_thousands(decimal: &str) -> String {
     grouped
 }
 
-/// An RFC 3339 instant in UTC (`2026-11-23T16:05:09Z`) as a person reads it: `2026-11-23 16:05 UTC`.
-/// Anything else is shown as it came.
-pub(crate) fn readable_time(rfc3339: &str) -> String {
-    let text = rfc3339.replacen('T', " ", 1);
-    match text.strip_suffix('Z') {
-        Some(rest) => format!("{} UTC", &rest[..rest.len().min(16)]),
-        None => text,
+tokio::task_local! {
+    /// The zone and language page times are shown in while a request is served, set by
+    /// [`with_page_clock`] around every route. A task-local rather than a parameter so the
+    /// templates' `readable` filter and every handler show the same zone without threading it
+    /// through each page's data.
+    static PAGE_CLOCK: PageClock;
+}
+
+/// How one request reads instants: in the configured offset, with the zone named in its language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PageClock {
+    pub offset: UtcOffset,
+    pub locale: Locale,
+}
+
+impl PageClock {
+    /// Outside a request (unit tests, background work) times read in UTC, which is never wrong,
+    /// only less convenient.
+    const OUTSIDE_A_REQUEST: PageClock = PageClock {
+        offset: UtcOffset::UTC,
+        locale: Locale::En,
+    };
+
+    /// `2026-11-24 00:05 (UTC+8)`, or `2026-11-24 00:05（北京时间）` in Chinese.
+    pub(crate) fn readable(self, at: i64) -> String {
+        let local = at.saturating_add(i64::from(self.offset.seconds()));
+        let minute_of_day = local.rem_euclid(86_400) / 60;
+        format!(
+            "{} {:02}:{:02}{}",
+            self.offset.date_at(at),
+            minute_of_day / 60,
+            minute_of_day % 60,
+            zone_suffix(self.locale, self.offset)
+        )
     }
 }
 
-/// Unix seconds as a person reads them: `2026-11-23 16:05 UTC`.
+/// Runs the rest of the request with its [`PageClock`]: the offset the wallet's days are counted
+/// in (from the app's configuration) and the language the locale middleware chose.
+pub(crate) async fn with_page_clock(
+    State(state): State<AppState>,
+    locale: Locale,
+    request: Request,
+    next: Next,
+) -> Response {
+    let clock = PageClock {
+        offset: state.page_offset,
+        locale,
+    };
+    PAGE_CLOCK.scope(clock, next.run(request)).await
+}
+
+/// An RFC 3339 instant (`2026-11-23T16:05:09Z`) as a person reads it, in the request's zone:
+/// `2026-11-24 00:05 (UTC+8)`. Anything else is shown as it came.
+pub(crate) fn readable_time(rfc3339: &str) -> String {
+    match parse_rfc3339(rfc3339) {
+        Ok(at) => readable_instant(at),
+        Err(_) => rfc3339.to_owned(),
+    }
+}
+
+/// Unix seconds as a person reads them, in the request's zone: `2026-11-24 00:05 (UTC+8)`.
 pub(crate) fn readable_instant(at: i64) -> String {
-    readable_time(&crate::time::rfc3339_utc(at))
+    PAGE_CLOCK
+        .try_with(|clock| *clock)
+        .unwrap_or(PageClock::OUTSIDE_A_REQUEST)
+        .readable(at)
 }
 
 /// Template filters: `{{ at|readable }}` beside a `<time datetime="{{ at }}">` that keeps the
@@ -88,10 +149,40 @@ mod tests {
     }
 
     #[test]
-    fn utc_instants_read_to_the_minute_and_other_text_is_kept() {
+    fn instants_read_to_the_minute_in_the_configured_offset_with_the_zone_named() {
+        let china = |locale| PageClock {
+            offset: UtcOffset::CHINA,
+            locale,
+        };
+        // 16:05 UTC is already the next day in Beijing.
+        assert_eq!(
+            china(Locale::En).readable(1_795_449_909),
+            "2026-11-24 00:05 (UTC+8)"
+        );
+        assert_eq!(
+            china(Locale::ZhCn).readable(1_795_449_909),
+            "2026-11-24 00:05（北京时间）"
+        );
+        let india = PageClock {
+            offset: UtcOffset::parse("+05:30").expect("an offset"),
+            locale: Locale::ZhCn,
+        };
+        assert_eq!(
+            india.readable(1_795_449_909),
+            "2026-11-23 21:35（UTC+5:30）"
+        );
+        let west = PageClock {
+            offset: UtcOffset::parse("-05:00").expect("an offset"),
+            locale: Locale::En,
+        };
+        assert_eq!(west.readable(1_795_449_909), "2026-11-23 11:05 (UTC-5)");
+    }
+
+    #[test]
+    fn outside_a_request_times_read_in_utc_and_other_text_is_kept() {
         assert_eq!(
             readable_time("2026-11-23T16:05:09Z"),
-            "2026-11-23 16:05 UTC"
+            "2026-11-23 16:05 (UTC)"
         );
         assert_eq!(readable_time("2026-11-23"), "2026-11-23");
     }

@@ -58,7 +58,7 @@ fn features(text: &'static HomeText) -> [Feature; 8] {
         feature(text.wallet_title, text.wallet_body),
         feature(text.topup_title, text.topup_body),
         feature(text.transfer_title, text.transfer_body),
-        feature(text.merchant_title, text.merchant_body),
+        feature(text.exchange_title, text.exchange_body),
         feature(text.withdrawal_title, text.withdrawal_body),
         feature(text.remittance_title, text.remittance_body),
         feature(text.support_title, text.support_body),

@@ -39,7 +39,7 @@ pub(crate) struct Layout {
 
 /// The signed-in staff member, as the back-office header shows them.
 pub(crate) struct HeaderStaff {
-    /// Their role and id, e.g. `agent · stf_…`.
+    /// Their role and name, e.g. `agent · li.na@okpay.example`.
     pub name: String,
     /// For the staff sign-out form.
     pub csrf_token: String,
@@ -137,7 +137,7 @@ impl Layout {
     pub fn for_staff(locale: Locale, staff: &StaffPage) -> Self {
         let mut layout = Layout::staff_area(locale);
         layout.staff = Some(HeaderStaff {
-            name: format!("{} · {}", staff.role.name(), staff.staff_id),
+            name: format!("{} · {}", staff.role.name(), staff.display_name),
             csrf_token: staff.csrf_token.clone(),
         });
         layout

@@ -14,6 +14,7 @@ use domain::staff::{
 use serde::Deserialize;
 
 use super::csrf::{CsrfForm, CsrfToken};
+use super::display::{filters, readable_instant};
 use super::layout::Layout;
 use super::render_page;
 use super::security::NoFields;
@@ -47,6 +48,8 @@ fn clear_staff_cookie() -> HeaderValue {
 /// A signed-in staff member on a page; without one the browser goes to `/staff`.
 pub(crate) struct StaffPage {
     pub(crate) staff_id: String,
+    /// How the header names them ([`domain::staff::StaffRecord::display_name`]).
+    pub(crate) display_name: String,
     pub(crate) role: StaffRole,
     pub(crate) session_id: String,
     pub(crate) csrf_token: String,
@@ -72,6 +75,7 @@ impl FromRequestParts<AppState> for StaffPage {
             .await
             .map_err(IntoResponse::into_response)?;
         Ok(StaffPage {
+            display_name: staff.display_name,
             staff_id: staff.staff_id,
             role: staff.role,
             session_id: staff.session_id,
@@ -396,8 +400,8 @@ pub(crate) async fn users(
                                 .map(|lock| {
                                     format!(
                                         "{} → {} ({})",
-                                        rfc3339_utc(lock.locked_at),
-                                        rfc3339_utc(lock.until),
+                                        readable_instant(lock.locked_at),
+                                        readable_instant(lock.until),
                                         lock.reason.code()
                                     )
                                 })

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
-use domain::identity::UnixSeconds;
 use domain::support::{
     Announcement, ChannelKind, ListedChannel, OfficialMatch, ReportError, ReportRequest,
     ServiceHours, ServiceState, Verdict,
@@ -12,6 +11,7 @@ use domain::support::{
 use serde::Deserialize;
 
 use super::csrf::{CsrfForm, CsrfToken};
+use super::display::readable_instant;
 use super::layout::Layout;
 use super::session::MaybePageSession;
 use crate::AppState;
@@ -21,27 +21,11 @@ use crate::i18n::{
     ContactText, Locale, OfficialCheckText, StatusText, service_name, service_state_name,
     weekday_name,
 };
-use crate::time::rfc3339_utc;
 
 fn render(page: impl Template) -> Result<Html<String>, ApiError> {
     page.render()
         .map(Html)
         .map_err(|cause| ApiError::internal(&cause))
-}
-
-/// An instant as a person reads it: Beijing time in Chinese, UTC in English.
-fn local_time(at: UnixSeconds, locale: Locale) -> String {
-    // China keeps UTC+8 all year, so a fixed offset is exact.
-    let shifted = match locale {
-        Locale::ZhCn => at + 8 * 3_600,
-        Locale::En => at,
-    };
-    let text = rfc3339_utc(shifted);
-    let (date, time) = (&text[..10], &text[11..16]);
-    match locale {
-        Locale::ZhCn => format!("{date} {time}（北京时间）"),
-        Locale::En => format!("{date} {time} UTC"),
-    }
 }
 
 #[derive(Template)]
@@ -88,7 +72,7 @@ fn channel_card(listed: &ListedChannel, locale: Locale, text: &ContactText) -> C
         } else {
             text.opens_at
         };
-        (label, local_time(at, locale))
+        (label, readable_instant(at))
     });
     ChannelCard {
         id: channel.id.clone(),
@@ -384,11 +368,10 @@ fn notice_card(notice: &Announcement, locale: Locale, text: &StatusText) -> Noti
         severity: notice.severity.name(),
         title: locale.pick(&notice.title_zh_cn, &notice.title_en).clone(),
         body: locale.pick(&notice.body_zh_cn, &notice.body_en).clone(),
-        from: local_time(notice.starts_at, locale),
-        until: notice.ends_at.map_or_else(
-            || text.until_unknown.to_owned(),
-            |end| local_time(end, locale),
-        ),
+        from: readable_instant(notice.starts_at),
+        until: notice
+            .ends_at
+            .map_or_else(|| text.until_unknown.to_owned(), readable_instant),
         affects: notice
             .services
             .iter()

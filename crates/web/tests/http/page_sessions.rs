@@ -228,7 +228,7 @@ async fn a_locked_account_is_told_why_and_until_when_in_both_languages() {
             "en",
             [
                 "entered wrong 5 times within 15 minutes",
-                "2027-01-15 08:00 UTC",
+                "2027-01-15 16:00 (UTC+8)",
                 "href=\"/password-reset\"",
             ],
         ),
@@ -236,7 +236,7 @@ async fn a_locked_account_is_told_why_and_until_when_in_both_languages() {
             "zh-CN",
             [
                 "15 分钟内连续输错密码 5 次",
-                "2027-01-15 08:00 UTC",
+                "2027-01-15 16:00（北京时间）",
                 "href=\"/help\"",
             ],
         ),

@@ -22,14 +22,14 @@ async fn the_home_page_speaks_chinese_to_a_chinese_browser() {
     let page = answer.text();
     assert!(page.contains(r#"<html lang="zh-CN">"#), "{page}");
     assert!(
-        page.contains("<title>OKPay · 多币种电子钱包与在线支付</title>"),
+        page.contains("<title>OKPay · 多币种电子钱包与客服中心</title>"),
         "{page}"
     );
     for phrase in [
         "多币种钱包",
         "银行卡充值",
         "转账",
-        "商户收款",
+        "换汇",
         "提现",
         "跨境汇款",
         "帮助中心与客服",
@@ -44,12 +44,12 @@ async fn the_home_page_speaks_english_to_everyone_else() {
     let answer = home_page("de-DE,fr;q=0.8").await;
     let page = answer.text();
     assert!(page.contains(r#"<html lang="en">"#), "{page}");
-    assert!(page.contains("<title>OKPay · Multi-currency e-wallet and online payments</title>"));
+    assert!(page.contains("<title>OKPay · Multi-currency e-wallet with customer service</title>"));
     for phrase in [
         "Multi-currency wallet",
         "Top up from a bank card",
         "Transfers",
-        "Merchant payments",
+        "Currency exchange",
         "Withdrawals",
         "Cross-border remittance",
         "Help center and support",
@@ -99,5 +99,22 @@ async fn the_stylesheet_is_served_with_chinese_fonts_and_a_long_cache_life() {
     assert!(answer.header("cache-control").contains("max-age=31536000"));
     for font in ["PingFang SC", "Noto Sans CJK SC", "WenQuanYi Zen Hei"] {
         assert!(answer.text().contains(font), "missing {font}");
+    }
+}
+
+#[tokio::test]
+async fn the_home_page_advertises_no_merchant_payments_which_are_not_built() {
+    for accept_language in ["zh-CN", "en"] {
+        let page = home_page(accept_language).await.text().to_lowercase();
+        for unbuilt in [
+            "商户",
+            "收银台",
+            "merchant",
+            "checkout",
+            "webhook",
+            "online payments",
+        ] {
+            assert!(!page.contains(unbuilt), "{accept_language}: {unbuilt}");
+        }
     }
 }

@@ -64,6 +64,7 @@ pub fn state(database: DatabaseAnswers, metrics: PrometheusHandle) -> AppState {
         appeals: None,
         kyc: None,
         fee_rules_json: None,
+        page_offset: domain::calendar::UtcOffset::CHINA,
         help: Arc::new(HelpCenter::new(HelpCatalog::default(), Arc::new(NoSearch))),
         help_desk: Arc::new(NoHelpDesk),
     }
