@@ -888,6 +888,53 @@ async fn racing_transfers_from_one_user_pass_the_daily_limit_only_as_far_as_it_g
     app.stop().await;
 }
 
+on_both_databases!(copies_of_one_keyed_transfer_that_fills_the_limit_all_get_its_answer);
+async fn copies_of_one_keyed_transfer_that_fills_the_limit_all_get_its_answer(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let mei = person(&app, "mei@example.com").await;
+    let lei = person(&app, "lei@example.com").await;
+    let card = add_card(&app, &mei, "4242 4242 4242 4242").await;
+    let tier = |tier| app.running.wallet.set_kyc_tier(&mei.id, tier);
+    tier(domain::limits::KycTier::Verified)
+        .await
+        .expect("tier set");
+    assert_eq!(top_up(&app, &mei, &card, 500_000, "CNY").await.status, 201);
+    tier(domain::limits::KycTier::Unverified)
+        .await
+        .expect("tier set");
+    // ¥2,000 a day unverified: one transfer of ¥1,500 fills it so that no second one would fit.
+    // Its copies wait for Mei's turn behind it and must then answer what it answered, not
+    // `limit_exceeded` (a client retrying on a timeout sends exactly this).
+    const COPIES: usize = 6;
+    let mut copies = tokio::task::JoinSet::new();
+    for _ in 0..COPIES {
+        let request = app
+            .client
+            .post(app.url("/api/v1/transfers"))
+            .bearer_auth(&mei.token)
+            .header("idempotency-key", "rent-november")
+            .json(&json!({"to": lei.email, "amount": 150_000, "currency": "CNY"}));
+        copies.spawn(async move {
+            let response = request.send().await.expect("answered");
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.expect("JSON");
+            (status, body)
+        });
+    }
+    let answers = copies.join_all().await;
+    let first_id = answers[0].1["id"].clone();
+    for (status, body) in &answers {
+        assert_eq!(*status, 201, "{body}");
+        assert_eq!(body["id"], first_id, "one transfer, one answer");
+    }
+    let (lei_available, _) = available(&app, &lei, "CNY").await;
+    assert_eq!(lei_available, 150_000, "the money moved once");
+    assert_verify_clean(&app).await;
+    app.stop().await;
+}
+
 on_both_databases!(fees_follow_the_schedule_and_the_monthly_volume_discount_applies);
 async fn fees_follow_the_schedule_and_the_monthly_volume_discount_applies(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {

@@ -292,7 +292,10 @@ where
     if let Some(replay) = replay(wallet, user_id, key.as_deref(), &hash).await? {
         return Ok(replay);
     }
-    let (status, value) = run(key.clone()).await?;
+    let (status, value) = match run(key.clone()).await {
+        Ok(answer) => answer,
+        Err(error) => return or_replay(wallet, user_id, key.as_deref(), &hash, error).await,
+    };
     let Some(key) = key else {
         return Ok((status, Json(value)).into_response());
     };
@@ -306,6 +309,23 @@ where
         .await
         .map_err(wallet_error)?;
     kept_answer(kept, &answer.request_hash)
+}
+
+/// A refused keyed request's answer: the one its key already keeps, when there is one, else the
+/// refusal. A retry that raced its own original waits for the user's turn (limits are checked
+/// one movement at a time per user) and is then checked against limits the original already
+/// used; the client must still get the original's answer, not `limit_exceeded`.
+async fn or_replay(
+    wallet: &Wallet,
+    user_id: &str,
+    key: Option<&str>,
+    hash: &str,
+    error: ApiError,
+) -> Result<Response, ApiError> {
+    match replay(wallet, user_id, key, hash).await? {
+        Some(replay) => Ok(replay),
+        None => Err(error),
+    }
 }
 
 /// The answer kept under a key, when `hash`'s request was the one that kept it.
@@ -703,7 +723,7 @@ pub(crate) async fn transfer(
             }),
         }
     });
-    let (record, kept) = wallet
+    let transferred = wallet
         .transfer_keeping(
             user_id,
             &body.to,
@@ -714,8 +734,13 @@ pub(crate) async fn transfer(
             key.as_deref(),
             answer,
         )
-        .await
-        .map_err(wallet_error)?;
+        .await;
+    let (record, kept) = match transferred {
+        Ok(transferred) => transferred,
+        Err(error) => {
+            return or_replay(wallet, user_id, key.as_deref(), &hash, wallet_error(error)).await;
+        }
+    };
     match (key, kept) {
         (None, _) => Ok((StatusCode::CREATED, Json(record_json(&record, locale))).into_response()),
         (Some(_), Some(kept)) => kept_answer(kept, &hash),
