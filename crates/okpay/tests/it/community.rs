@@ -283,6 +283,22 @@ async fn a_fresh_demo_community_has_answered_questions_in_both_languages_and_loa
         .await
         .expect("HTML");
     assert!(page.contains(titles[0]), "{page}");
+    // People appear by their masked address, as on the other side of a transfer, not by id.
+    assert!(!page.contains("usr_demo_"), "{page}");
+    assert!(page.contains("***@demo.okpay.test"), "{page}");
+    let english = app
+        .client
+        .get(app.url("/community"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("HTML");
+    assert!(english.contains("1 answer<") || english.contains("1 answer "), "{english}");
+    assert!(!english.contains("1 answers"), "{english}");
+    assert!(!english.contains("1 votes"), "{english}");
 
     let again = app.okpay(&["demo"]);
     assert!(again.status.success(), "{again:?}");

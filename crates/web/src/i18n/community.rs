@@ -19,7 +19,9 @@ page_text! {
         results_for: "搜索结果：", "Results for: ";
         none: "没有找到问题。换个说法试试，或者直接提问。", "No questions found. Try other words, or ask yours.";
         answers: "个回答", "answers";
+        answers_one: "个回答", "answer";
         score: "票", "votes";
+        score_one: "票", "vote";
         accepted: "已采纳", "Accepted";
         locked: "已锁定：不能再回答或投票。", "Locked: no new answers or votes.";
         badge_staff: "官方", "Staff";

@@ -1,5 +1,7 @@
 //! The community pages: questions (newest, unanswered, top, searched with the help center's analyzer), asking, answering, votes, the accepted answer, reports, and staff moderation.
 
+use std::collections::HashMap;
+
 use super::display::filters;
 use askama::Template;
 use axum::Router;
@@ -65,13 +67,45 @@ struct QuestionRow {
     created_at: String,
 }
 
+/// How people appear on the community's public pages: by their address, masked as the other
+/// side of a transfer sees it (`a***@example.com`), not by their user id. Staff pages, which act
+/// on ids, use [`AuthorLabels::ids`].
+struct AuthorLabels(HashMap<String, String>);
+
+impl AuthorLabels {
+    async fn of(state: &AppState, ids: Vec<String>) -> AuthorLabels {
+        let mut labels = HashMap::new();
+        let Some(wallet) = state.wallet.as_ref() else {
+            return AuthorLabels(labels);
+        };
+        for id in ids {
+            if labels.contains_key(&id) {
+                continue;
+            }
+            // A user who cannot be read now is shown by id rather than failing the page.
+            if let Ok(Some(user)) = wallet.store().find_user(&id).await {
+                labels.insert(id, user.label());
+            }
+        }
+        AuthorLabels(labels)
+    }
+
+    fn ids() -> AuthorLabels {
+        AuthorLabels(HashMap::new())
+    }
+
+    fn label(&self, id: &str) -> String {
+        self.0.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+}
+
 impl QuestionRow {
-    fn of(post: &Post<Question>, text: &CommunityText) -> QuestionRow {
+    fn of(post: &Post<Question>, text: &CommunityText, labels: &AuthorLabels) -> QuestionRow {
         let question = &post.item;
         QuestionRow {
             id: question.id.clone(),
             title: question.title.clone(),
-            author: question.author.clone(),
+            author: labels.label(&question.author),
             badges: badge_names(&post.author_badges, text),
             score: question.score,
             answer_count: question.answer_count,
@@ -157,6 +191,11 @@ async fn list(
         "top" => questions.sort_by_key(|post| std::cmp::Reverse(post.item.score)),
         _ => {}
     }
+    let authors = questions
+        .iter()
+        .map(|post| post.item.author.clone())
+        .collect();
+    let labels = AuthorLabels::of(&state, authors).await;
     let tabs = [
         ("newest", text.sort_newest),
         ("unanswered", text.sort_unanswered),
@@ -178,7 +217,7 @@ async fn list(
             query: search_text,
             questions: questions
                 .iter()
-                .map(|post| QuestionRow::of(post, text))
+                .map(|post| QuestionRow::of(post, text, &labels))
                 .collect(),
         },
         StatusCode::OK,
@@ -311,6 +350,10 @@ async fn question(
     let text = CommunityText::for_locale(locale);
     let thread = state.community.thread(&id).await.map_err(community_error)?;
     let accepted_id = thread.question.item.accepted_answer_id.clone();
+    let authors = std::iter::once(thread.question.item.author.clone())
+        .chain(thread.answers.iter().map(|post| post.item.author.clone()))
+        .collect();
+    let labels = AuthorLabels::of(&state, authors).await;
     let answers = thread
         .answers
         .iter()
@@ -319,7 +362,7 @@ async fn question(
             AnswerRow {
                 id: answer.id.clone(),
                 body: answer.body.clone(),
-                author: answer.author.clone(),
+                author: labels.label(&answer.author),
                 badges: badge_names(&post.author_badges, text),
                 score: answer.score,
                 accepted: accepted_id.as_deref() == Some(answer.id.as_str()),
@@ -335,7 +378,7 @@ async fn question(
             layout: Layout::for_session(locale, session.as_ref()),
             title: format!("{} · {}", thread.question.item.title, text.title),
             text,
-            question: QuestionRow::of(&thread.question, text),
+            question: QuestionRow::of(&thread.question, text, &labels),
             body: thread.question.item.body.clone(),
             answers,
             csrf_token: session.as_ref().map(|session| session.csrf_token.clone()),
@@ -589,7 +632,7 @@ async fn moderation_page(
             .collect();
         questions = newest
             .iter()
-            .map(|post| QuestionRow::of(post, community_text))
+            .map(|post| QuestionRow::of(post, community_text, &AuthorLabels::ids()))
             .collect();
     }
     render_page(
