@@ -296,7 +296,10 @@ async fn a_fresh_demo_community_has_answered_questions_in_both_languages_and_loa
         .text()
         .await
         .expect("HTML");
-    assert!(english.contains("1 answer<") || english.contains("1 answer "), "{english}");
+    assert!(
+        english.contains("1 answer<") || english.contains("1 answer "),
+        "{english}"
+    );
     assert!(!english.contains("1 answers"), "{english}");
     assert!(!english.contains("1 votes"), "{english}");
 
