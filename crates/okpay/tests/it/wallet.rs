@@ -560,10 +560,29 @@ async fn a_withdrawal_is_held_reviewed_and_paid_out_or_released(backend: Backend
     );
     assert_eq!(available(&app, &mei, "CNY").await, (90_000, 0));
 
-    // Rejected with a reason: the hold is released.
+    // What is left of today's and this month's withdrawal limits.
+    let withdrawal_left = || async {
+        let limits = call(&app, &mei, "GET", "/api/v1/limits?currency=CNY", None, None).await;
+        let withdrawal = limits.body["data"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|l| l["kind"] == "withdrawal")
+            .expect("withdrawal limits")
+            .clone();
+        (
+            withdrawal["daily_left"].as_i64().expect("daily"),
+            withdrawal["monthly_left"].as_i64().expect("monthly"),
+        )
+    };
+    let left_before = withdrawal_left().await;
+
+    // Rejected with a reason: the hold is released, and so is the limit it used.
     let rejected = withdraw(good.clone(), 20_000).await;
     let rejected_id = rejected.body["id"].as_str().expect("id").to_owned();
     assert_eq!(available(&app, &mei, "CNY").await, (70_000, 20_000));
+    let left_held = withdrawal_left().await;
+    assert_eq!(left_held, (left_before.0 - 20_000, left_before.1 - 20_000));
     wallet
         .reject_withdrawal("stf_finance", &rejected_id, "   ")
         .await
@@ -573,6 +592,7 @@ async fn a_withdrawal_is_held_reviewed_and_paid_out_or_released(backend: Backend
         .await
         .expect("rejected");
     assert_eq!(available(&app, &mei, "CNY").await, (90_000, 0));
+    assert_eq!(withdrawal_left().await, left_before, "a rejected withdrawal uses no limit");
     let detail = call(
         &app,
         &mei,
