@@ -592,7 +592,11 @@ async fn a_withdrawal_is_held_reviewed_and_paid_out_or_released(backend: Backend
         .await
         .expect("rejected");
     assert_eq!(available(&app, &mei, "CNY").await, (90_000, 0));
-    assert_eq!(withdrawal_left().await, left_before, "a rejected withdrawal uses no limit");
+    assert_eq!(
+        withdrawal_left().await,
+        left_before,
+        "a rejected withdrawal uses no limit"
+    );
     let detail = call(
         &app,
         &mei,
