@@ -13,8 +13,8 @@ use crate::money::MoneyInput;
 #[openapi(
     info(
         title = "OKPay API",
-        description = "The public API of OKPay, a self-hostable e-wallet and online-payment \
-            platform. JSON in and out; money is `{\"amount\": <integer minor units>, \
+        description = "The public API of OKPay, a self-hostable multi-currency e-wallet with \
+            its customer-service center built in. JSON in and out; money is `{\"amount\": <integer minor units>, \
             \"currency\": \"CNY\"}`; messages follow `Accept-Language` (zh-CN or en)."
     ),
     paths(

@@ -1315,7 +1315,8 @@ async fn the_console_names_staff_and_assigns_from_a_list_of_active_agents(backen
         staff_signed_in_as(&app, Some("wang.wei@okpay.example"), StaffRole::Agent).await;
     let (_, finance_id) =
         staff_signed_in_as(&app, Some("zhao.lei@okpay.example"), StaffRole::Finance).await;
-    let ticket = stored_ticket(&user_id, Category::TopUp, TicketStatus::Open, now());
+    let mut ticket = stored_ticket(&user_id, Category::TopUp, TicketStatus::Open, now());
+    ticket.transaction_id = Some("txn_0123456789abcdef0123456789abcdef".into());
     app.running
         .store
         .insert_ticket(&ticket)
@@ -1326,6 +1327,13 @@ async fn the_console_names_staff_and_assigns_from_a_list_of_active_agents(backen
     let mut agent = staff_browser(&app, &li_token);
     let page = agent.get(&format!("/staff/tickets/{id}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
+    // The transaction the ticket is about is labelled in the page's language, not "Txn".
+    assert!(
+        page.body.contains("<dt>Transaction</dt>") || page.body.contains("<dt>相关交易</dt>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<dt>Txn</dt>"), "{}", page.body);
     let header = section(&page.body, "id=\"staff-name\"", "<form");
     assert!(header.contains("agent · li.na@okpay.example"), "{header}");
     // The customer panel names what the address is, not "@".

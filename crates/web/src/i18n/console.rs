@@ -138,6 +138,7 @@ page_text! {
         col_due: "应回复时间", "Reply due";
         col_left: "剩余", "Left";
         col_assignee: "处理人", "Assignee";
+        ticket_transaction: "相关交易", "Transaction";
         empty: "队列中没有工单。", "No tickets in this queue.";
         breached: "已超时", "Breached";
         at_risk: "即将超时", "At risk";
