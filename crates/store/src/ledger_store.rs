@@ -85,12 +85,12 @@ impl LedgerStore for Store {
         }
     }
 
-    /// Two on SQLite: the ledger's thread starts the next batch the moment the one before
-    /// commits. One on PostgreSQL, where two batches of one process would only wait for each
-    /// other's row locks.
+    /// Three on SQLite: one applied while one commits and one reaches the disk (the ledger's
+    /// three threads). One on PostgreSQL, where two batches of one process would only wait for
+    /// each other's row locks.
     fn batches_in_flight_max(&self) -> usize {
         match self.sqlite_ledger {
-            Some(_) => 2,
+            Some(_) => 3,
             None => 1,
         }
     }

@@ -1,11 +1,12 @@
-//! The wallet writer's batch in one transaction: one statement per table, the rows as one JSON parameter.
+//! The wallet writer's batch in one transaction: on PostgreSQL one statement per table with the rows as one JSON parameter, on SQLite prepared statements bound row by row.
 //
 // Why: the writer is one task serving every request, and a statement per row through sqlx's
 // `Any` driver (a trip to the connection's worker thread, every value converted) cost more than
-// SQLite or PostgreSQL spent on the rows. Three inserts and one read per batch, whatever its
-// size, keep the writer from being what limits transfers over HTTP. On SQLite the batch runs on
-// the ledger's committing connection (rusqlite, between two ledger batches): a commit from any
-// other connection would make the ledger's next batch start again from the database.
+// PostgreSQL spent on the rows: three inserts and one read per batch, whatever its size. On
+// SQLite the batch runs on the ledger's committing connection (rusqlite, inside or between
+// ledger batches): a commit from any other connection would make the ledger's next batch start
+// again from the database. There a cached prepared statement per row costs less than SQLite's
+// unpacking of a JSON parameter (json_each was a quarter of the committer's time).
 
 use std::collections::HashMap;
 
@@ -17,7 +18,7 @@ use domain::wallet::{ResponseToKeep, StoredResponse, WriteJob};
 use ledger::{Applied, Rejection};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use crate::bulk::{Column, JsonRows};
+use crate::bulk::{BoundRows, Column, JsonRows, placeholders};
 use crate::database::{Dialect, Store};
 use crate::error::store_error;
 
@@ -80,12 +81,98 @@ fn names(columns: &[Column]) -> String {
         .join(", ")
 }
 
-/// A batch's statements and their one JSON parameter each, ready for either database.
-struct BatchSql {
+/// A batch's statements and their rows.
+struct BatchSql<R> {
     /// `(sql, rows)` of each insert that has rows.
-    inserts: Vec<(String, String)>,
+    inserts: Vec<(String, R)>,
     /// What is kept under every key of the batch now, when it keeps answers: `(sql, keys)`.
-    kept: Option<(String, String)>,
+    kept: Option<(String, R)>,
+}
+
+/// How a batch's rows reach the database: [`JsonRows`], one parameter for a whole table
+/// (PostgreSQL, through sqlx), or [`BoundRows`], a statement execution per row (SQLite).
+trait BatchRows: Clone {
+    fn with_capacity(rows: usize) -> Self;
+    fn row(&mut self) -> &mut Self;
+    fn text(&mut self, value: &str) -> &mut Self;
+    fn int(&mut self, value: i64) -> &mut Self;
+    fn opt_text(&mut self, value: Option<&str>) -> &mut Self;
+    fn opt_int(&mut self, value: Option<i64>) -> &mut Self;
+    /// `INSERT INTO table (columns) … tail`, taking its values from these rows.
+    fn insert_sql(dialect: Dialect, table: &str, columns: &[Column], tail: &str) -> String;
+    /// What is kept under the `(user_id, idem_key)` these rows begin with.
+    fn kept_sql(dialect: Dialect) -> String;
+}
+
+const KEPT_COLUMNS: &str = "h.user_id, h.idem_key, h.request_hash, h.status, h.body";
+
+impl BatchRows for JsonRows {
+    fn with_capacity(rows: usize) -> Self {
+        JsonRows::with_capacity(rows)
+    }
+    fn row(&mut self) -> &mut Self {
+        JsonRows::row(self)
+    }
+    fn text(&mut self, value: &str) -> &mut Self {
+        JsonRows::text(self, value)
+    }
+    fn int(&mut self, value: i64) -> &mut Self {
+        JsonRows::int(self, value)
+    }
+    fn opt_text(&mut self, value: Option<&str>) -> &mut Self {
+        JsonRows::opt_text(self, value)
+    }
+    fn opt_int(&mut self, value: Option<i64>) -> &mut Self {
+        JsonRows::opt_int(self, value)
+    }
+    fn insert_sql(dialect: Dialect, table: &str, columns: &[Column], tail: &str) -> String {
+        // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
+        format!(
+            "INSERT INTO {table} ({names}) SELECT {names} FROM ({source}) AS r WHERE true {tail}",
+            names = names(columns),
+            source = dialect.json_rows(columns),
+        )
+    }
+    fn kept_sql(dialect: Dialect) -> String {
+        format!(
+            "SELECT {KEPT_COLUMNS} FROM http_idempotency h JOIN ({source}) AS r \
+                 ON h.user_id = r.user_id AND h.idem_key = r.idem_key",
+            source = dialect.json_rows(&RESPONSE_COLUMNS[..2]),
+        )
+    }
+}
+
+impl BatchRows for BoundRows {
+    fn with_capacity(rows: usize) -> Self {
+        BoundRows::with_capacity(rows)
+    }
+    fn row(&mut self) -> &mut Self {
+        BoundRows::row(self)
+    }
+    fn text(&mut self, value: &str) -> &mut Self {
+        BoundRows::text(self, value)
+    }
+    fn int(&mut self, value: i64) -> &mut Self {
+        BoundRows::int(self, value)
+    }
+    fn opt_text(&mut self, value: Option<&str>) -> &mut Self {
+        BoundRows::opt_text(self, value)
+    }
+    fn opt_int(&mut self, value: Option<i64>) -> &mut Self {
+        BoundRows::opt_int(self, value)
+    }
+    fn insert_sql(_: Dialect, table: &str, columns: &[Column], tail: &str) -> String {
+        format!(
+            "INSERT INTO {table} ({names}) VALUES ({values}) {tail}",
+            names = names(columns),
+            values = placeholders(columns.len()),
+        )
+    }
+    fn kept_sql(_: Dialect) -> String {
+        format!(
+            "SELECT {KEPT_COLUMNS} FROM http_idempotency h WHERE h.user_id = ?1 AND h.idem_key = ?2"
+        )
+    }
 }
 
 impl Store {
@@ -97,7 +184,6 @@ impl Store {
         messages: &[OutboundMessage],
         responses: &[ResponseToKeep],
     ) -> Result<Vec<StoredResponse>, StoreError> {
-        let batch = batch_sql(self.dialect, records, messages, responses);
         let keys: Vec<(String, String)> = responses
             .iter()
             .map(|keep| (keep.user_id.clone(), keep.key.clone()))
@@ -106,11 +192,15 @@ impl Store {
             // On the ledger's committing connection: no trip through sqlx per statement, no
             // second writer waiting for SQLite's lock, and the ledger's memory stays valid.
             Some(ledger) => {
+                let batch = batch_sql::<BoundRows>(self.dialect, records, messages, responses);
                 ledger
                     .write_beside(move |connection| write_sqlite(connection, batch))
                     .await?
             }
-            None => self.write_sqlx(batch).await?,
+            None => {
+                let batch = batch_sql::<JsonRows>(self.dialect, records, messages, responses);
+                self.write_sqlx(batch).await?
+            }
         };
         // A key may come twice in one batch (a request racing its own retry): both get the one kept.
         let by_key: HashMap<(String, String), StoredResponse> = found.into_iter().collect();
@@ -126,18 +216,18 @@ impl Store {
 }
 
 /// The statements that write `records`, `messages` and `responses`, in `dialect`.
-fn batch_sql(
+fn batch_sql<R: BatchRows>(
     dialect: Dialect,
     records: &[(TransactionRecord, Option<LimitKind>)],
     messages: &[OutboundMessage],
     responses: &[ResponseToKeep],
-) -> BatchSql {
+) -> BatchSql<R> {
     let mut batch = BatchSql {
         inserts: Vec::with_capacity(3),
         kept: None,
     };
     if !records.is_empty() {
-        let mut rows = JsonRows::with_capacity(records.len() * 4);
+        let mut rows = R::with_capacity(records.len());
         for (record, limit_kind) in records {
             let (arrived_amount, arrived_currency) = match record.arrived {
                 Some((amount, code)) => (Some(amount.minor()), Some(code.code())),
@@ -172,17 +262,16 @@ fn batch_sql(
                 )
                 .text(&crate::wallet_store::timeline_json(record));
         }
-        // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
-        let sql = format!(
-            "INSERT INTO wallet_records ({columns}) SELECT {columns} FROM ({source}) AS r \
-                 WHERE true ON CONFLICT (user_id, id) DO NOTHING",
-            columns = names(RECORD_COLUMNS),
-            source = dialect.json_rows(RECORD_COLUMNS),
+        let sql = R::insert_sql(
+            dialect,
+            "wallet_records",
+            RECORD_COLUMNS,
+            "ON CONFLICT (user_id, id) DO NOTHING",
         );
-        batch.inserts.push((sql, rows.finish()));
+        batch.inserts.push((sql, rows));
     }
     if !messages.is_empty() {
-        let mut rows = JsonRows::with_capacity(messages.len() * 4);
+        let mut rows = R::with_capacity(messages.len());
         for message in messages {
             rows.row()
                 .text(&message.id)
@@ -194,15 +283,11 @@ fn batch_sql(
                 .int(message.created_at)
                 .opt_int(message.sent_at);
         }
-        let sql = format!(
-            "INSERT INTO outbox ({columns}) SELECT {columns} FROM ({source}) AS r",
-            columns = names(MESSAGE_COLUMNS),
-            source = dialect.json_rows(MESSAGE_COLUMNS),
-        );
-        batch.inserts.push((sql, rows.finish()));
+        let sql = R::insert_sql(dialect, "outbox", MESSAGE_COLUMNS, "");
+        batch.inserts.push((sql, rows));
     }
     if !responses.is_empty() {
-        let mut rows = JsonRows::with_capacity(responses.len() * 4);
+        let mut rows = R::with_capacity(responses.len());
         for keep in responses {
             rows.row()
                 .text(&keep.user_id)
@@ -212,29 +297,22 @@ fn batch_sql(
                 .text(&keep.response.body)
                 .int(keep.at);
         }
-        let rows = rows.finish();
-        let sql = format!(
-            "INSERT INTO http_idempotency ({columns}) SELECT {columns} FROM ({source}) AS r \
-                 WHERE true ON CONFLICT (user_id, idem_key) DO NOTHING",
-            columns = names(RESPONSE_COLUMNS),
-            source = dialect.json_rows(RESPONSE_COLUMNS),
+        let sql = R::insert_sql(
+            dialect,
+            "http_idempotency",
+            RESPONSE_COLUMNS,
+            "ON CONFLICT (user_id, idem_key) DO NOTHING",
         );
         batch.inserts.push((sql, rows.clone()));
         // What is kept under every key now: this batch's answer, or an earlier one.
-        let sql = format!(
-            "SELECT h.user_id, h.idem_key, h.request_hash, h.status, h.body \
-                 FROM http_idempotency h JOIN ({source}) AS r \
-                 ON h.user_id = r.user_id AND h.idem_key = r.idem_key",
-            source = dialect.json_rows(&RESPONSE_COLUMNS[..2]),
-        );
-        batch.kept = Some((sql, rows));
+        batch.kept = Some((R::kept_sql(dialect), rows));
     }
     batch
 }
 
 impl Store {
     /// The batch in one sqlx transaction (PostgreSQL); answers what is kept under its keys.
-    async fn write_sqlx(&self, batch: BatchSql) -> Result<Vec<KeptAnswer>, StoreError> {
+    async fn write_sqlx(&self, batch: BatchSql<JsonRows>) -> Result<Vec<KeptAnswer>, StoreError> {
         let mut transaction = self
             .pool
             .begin_with(self.dialect.begin_write())
@@ -250,13 +328,13 @@ impl Store {
 /// under its keys.
 async fn write_sqlx_in(
     connection: &mut AnyConnection,
-    batch: BatchSql,
+    batch: BatchSql<JsonRows>,
 ) -> Result<Vec<KeptAnswer>, StoreError> {
     // Planned at every execution, not kept prepared: a plan PostgreSQL caches while the
     // tables are empty scans them whole for every later batch (see `ledger_store::fetch_all`).
     for (sql, rows) in batch.inserts {
         sqlx::query(AssertSqlSafe(sql))
-            .bind(rows)
+            .bind(rows.finish())
             .persistent(false)
             .execute(&mut *connection)
             .await
@@ -265,7 +343,7 @@ async fn write_sqlx_in(
     let mut kept = Vec::new();
     if let Some((sql, rows)) = batch.kept {
         let found = sqlx::query(AssertSqlSafe(sql))
-            .bind(rows)
+            .bind(rows.finish())
             .persistent(false)
             .fetch_all(&mut *connection)
             .await
@@ -296,7 +374,7 @@ type KeptAnswer = ((String, String), StoredResponse);
 /// answers what is kept under its keys. Dropping the transaction on an error rolls it back.
 fn write_sqlite(
     connection: &mut rusqlite::Connection,
-    batch: BatchSql,
+    batch: BatchSql<BoundRows>,
 ) -> Result<Vec<KeptAnswer>, StoreError> {
     use crate::sqlite_ledger::sqlite_error;
 
@@ -312,33 +390,40 @@ fn write_sqlite(
 /// its keys.
 fn write_sqlite_in(
     transaction: &rusqlite::Transaction<'_>,
-    batch: &BatchSql,
+    batch: &BatchSql<BoundRows>,
 ) -> Result<Vec<KeptAnswer>, StoreError> {
     use crate::sqlite_ledger::sqlite_error;
+    use rusqlite::params_from_iter;
 
     for (sql, rows) in &batch.inserts {
-        transaction
-            .prepare_cached(sql)
-            .and_then(|mut insert| insert.execute([rows]))
-            .map_err(sqlite_error)?;
+        let mut insert = transaction.prepare_cached(sql).map_err(sqlite_error)?;
+        for row in rows.rows() {
+            insert
+                .execute(params_from_iter(row))
+                .map_err(sqlite_error)?;
+        }
     }
     let mut kept = Vec::new();
     if let Some((sql, rows)) = &batch.kept {
         let mut select = transaction.prepare_cached(sql).map_err(sqlite_error)?;
-        let mut found = select.query([rows]).map_err(sqlite_error)?;
-        while let Some(row) = found.next().map_err(sqlite_error)? {
-            let status: i64 = row.get(3).map_err(sqlite_error)?;
-            kept.push((
-                (
-                    row.get(0).map_err(sqlite_error)?,
-                    row.get(1).map_err(sqlite_error)?,
-                ),
-                StoredResponse {
-                    request_hash: row.get(2).map_err(sqlite_error)?,
-                    status: u16::try_from(status).map_err(|_| corrupt("status"))?,
-                    body: row.get(4).map_err(sqlite_error)?,
-                },
-            ));
+        for keys in rows.rows() {
+            let mut found = select
+                .query(params_from_iter(&keys[..2]))
+                .map_err(sqlite_error)?;
+            while let Some(row) = found.next().map_err(sqlite_error)? {
+                let status: i64 = row.get(3).map_err(sqlite_error)?;
+                kept.push((
+                    (
+                        row.get(0).map_err(sqlite_error)?,
+                        row.get(1).map_err(sqlite_error)?,
+                    ),
+                    StoredResponse {
+                        request_hash: row.get(2).map_err(sqlite_error)?,
+                        status: u16::try_from(status).map_err(|_| corrupt("status"))?,
+                        body: row.get(4).map_err(sqlite_error)?,
+                    },
+                ));
+            }
         }
     }
     Ok(kept)
@@ -362,10 +447,10 @@ impl AttachedRows {
 
     /// The statements for the commands `results` applied afresh, and per command the key of
     /// the answer it keeps.
-    fn chosen(
+    fn chosen<R: BatchRows>(
         &self,
         results: &[Result<Applied, Rejection>],
-    ) -> (BatchSql, Vec<Option<(String, String)>>) {
+    ) -> (BatchSql<R>, Vec<Option<(String, String)>>) {
         let mut records = Vec::new();
         let mut messages = Vec::new();
         let mut responses = Vec::new();
@@ -396,7 +481,7 @@ impl AttachedRows {
         transaction: &rusqlite::Transaction<'_>,
         results: &[Result<Applied, Rejection>],
     ) -> Result<Vec<Option<StoredResponse>>, StoreError> {
-        let (batch, keys) = self.chosen(results);
+        let (batch, keys) = self.chosen::<BoundRows>(results);
         let kept = write_sqlite_in(transaction, &batch)?;
         Ok(per_command(kept, keys))
     }
@@ -407,7 +492,7 @@ impl AttachedRows {
         connection: &mut AnyConnection,
         results: &[Result<Applied, Rejection>],
     ) -> Result<Vec<Option<StoredResponse>>, StoreError> {
-        let (batch, keys) = self.chosen(results);
+        let (batch, keys) = self.chosen::<JsonRows>(results);
         let kept = write_sqlx_in(connection, batch).await?;
         Ok(per_command(kept, keys))
     }
