@@ -1409,6 +1409,64 @@ async fn the_console_names_staff_and_assigns_from_a_list_of_active_agents(backen
     app.stop().await;
 }
 
+/// The paths the staff navigation on `html` links to, in order.
+fn staff_nav_links(html: &str) -> Vec<String> {
+    section(html, "<nav class=\"staff-nav\"", "</nav>")
+        .split("<a href=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').expect("a closed href")].to_owned())
+        .collect()
+}
+
+on_both_databases!(the_agents_queue_and_ticket_pages_carry_the_staff_navigation);
+async fn the_agents_queue_and_ticket_pages_carry_the_staff_navigation(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, user_id) = signed_in(&app, "navigated@example.com").await;
+    let (token, _) = staff_signed_in(&app, StaffRole::Agent).await;
+    let ticket = stored_ticket(&user_id, Category::TopUp, TicketStatus::Open, now());
+    app.running
+        .store
+        .insert_ticket(&ticket)
+        .await
+        .expect("stored");
+    let mut agent = staff_browser(&app, &token);
+    // The same links as every other back-office page shows an agent, and its sign-out.
+    let agents_links = [
+        "/staff/users",
+        "/staff/tickets",
+        "/staff/chat",
+        "/staff/community",
+    ];
+    for path in [
+        "/staff/tickets".to_owned(),
+        format!("/staff/tickets/{}", ticket.id),
+    ] {
+        let page = agent.get(&path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        assert_eq!(staff_nav_links(&page.body), agents_links, "{path}");
+        let nav = section(&page.body, "<nav class=\"staff-nav\"", "</nav>");
+        assert!(nav.contains("action=\"/staff/logout\""), "{path}: {nav}");
+    }
+    // A change made on the ticket page is confirmed under the navigation, as on other pages.
+    let page = agent.get(&format!("/staff/tickets/{}", ticket.id)).await;
+    let claimed = agent
+        .post(
+            &format!("/staff/tickets/{}/claim", ticket.id),
+            &[("csrf_token", &csrf(&page))],
+        )
+        .await;
+    assert_eq!(claimed.status, 303, "{}", claimed.body);
+    let location = claimed.location.expect("back to the ticket");
+    let page = agent.get(&location).await;
+    assert!(page.body.contains("id=\"staff-notice\""), "{}", page.body);
+    agent.language = "zh-CN";
+    let page = agent.get(&format!("/staff/tickets/{}", ticket.id)).await;
+    assert_eq!(staff_nav_links(&page.body), agents_links);
+    app.stop().await;
+}
+
 /// The text of `html` from `start` to the next `end`.
 fn section<'h>(html: &'h str, start: &str, end: &str) -> &'h str {
     let from = html
