@@ -168,6 +168,10 @@ pub enum StaffCommand {
     Create {
         #[arg(long)]
         email: String,
+        /// Their name as colleagues know them (王芳, Wang Fang), shown in the console and the
+        /// back-office header; without it they are named by e-mail address.
+        #[arg(long)]
+        name: Option<String>,
         /// admin, agent, security, risk or finance.
         #[arg(long)]
         role: String,

@@ -198,6 +198,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Staff(StaffCommand::Create {
             email,
+            name,
             role,
             locale,
         }) => {
@@ -214,14 +215,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |elapsed| elapsed.as_secs() as i64);
             let created = accounts
-                .create_staff(&email, role, &locale, now)
+                .create_staff(&email, name.as_deref(), role, &locale, now)
                 .await
                 .context("adding the staff member")?;
             store.close().await;
+            let who = match &created.staff.name {
+                Some(name) => format!("{name}, {}", created.staff.email),
+                None => created.staff.email.clone(),
+            };
             println!(
-                "staff member {} ({}, {}) added; their one-time set-up link (72 hours):",
+                "staff member {} ({who}, {}) added; their one-time set-up link (72 hours):",
                 created.staff.id,
-                created.staff.email,
                 role.name()
             );
             println!(

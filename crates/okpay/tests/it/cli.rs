@@ -358,3 +358,69 @@ async fn the_database_refuses_to_change_the_audit_log_and_verify_names_a_row_cha
         stdout(&output)
     );
 }
+
+on_both_databases!(staff_create_takes_a_name_that_the_member_is_then_called_by);
+async fn staff_create_takes_a_name_that_the_member_is_then_called_by(backend: Backend) {
+    use domain::SecurityStore;
+
+    let Some(database) = TestDatabase::new(backend).await else {
+        return;
+    };
+    let created = database.okpay(&[
+        "staff",
+        "create",
+        "--email",
+        "wang.fang@okpay.example",
+        "--name",
+        "王芳",
+        "--role",
+        "agent",
+    ]);
+    assert_success(&created, "okpay staff create --name");
+    let printed = stdout(&created);
+    assert!(
+        printed.contains("王芳") && printed.contains("/staff/setup/"),
+        "{printed}"
+    );
+    let unnamed = database.okpay(&[
+        "staff",
+        "create",
+        "--email",
+        "zhou.jie@okpay.example",
+        "--role",
+        "finance",
+    ]);
+    assert_success(&unnamed, "okpay staff create without a name");
+    let refused = database.okpay(&[
+        "staff",
+        "create",
+        "--email",
+        "bad.name@okpay.example",
+        "--name",
+        "Wang\tFang",
+        "--role",
+        "agent",
+    ]);
+    assert!(!refused.status.success(), "a name with a tab is refused");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("is not a name"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let store = okpay::app::open_store(&database.config)
+        .await
+        .expect("the store opens");
+    let members = store.staff_members(10).await.expect("listed");
+    let named: Vec<(&str, &str)> = members
+        .iter()
+        .map(|member| (member.email.as_str(), member.display_name()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("wang.fang@okpay.example", "王芳"),
+            ("zhou.jie@okpay.example", "zhou.jie@okpay.example"),
+        ]
+    );
+    store.close().await;
+}
