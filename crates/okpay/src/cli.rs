@@ -30,6 +30,10 @@ pub struct GlobalArgs {
     /// sqlite://… or postgres://… (env OKPAY_DATABASE_URL, else DATABASE_URL).
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
+    /// The UTC offset the wallet's days and months begin in, for limits, statements and the
+    /// times pages show: +08:00, -05:30 or Z (default +08:00; env OKPAY_DAY_OFFSET).
+    #[arg(long, global = true, value_name = "OFFSET", allow_hyphen_values = true)]
+    pub day_offset: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

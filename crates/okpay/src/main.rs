@@ -32,6 +32,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut overrides = Overrides {
         database_url: cli.global.database_url.clone(),
         data_dir: cli.global.data_dir.clone(),
+        day_offset: cli.global.day_offset.clone(),
         ..Overrides::default()
     };
     if let Command::Serve {
@@ -76,7 +77,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = app::open_store(&config).await?;
             let (ledger, writer) = app::start_ledger(&store, &config);
             let summary = demo::load(&store, &ledger).await?;
-            let (wallet, _switch) = app::start_wallet(&store, &ledger, Arc::new(AllowAll)).await?;
+            let (wallet, _switch) =
+                app::start_wallet(&store, &ledger, Arc::new(AllowAll), config.day_offset).await?;
             demo::load_wallet(&store, &ledger, &wallet).await?;
             okpay::demo_community::load_community(&store, wallet.now()).await?;
             drop(wallet);
@@ -301,7 +303,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 async fn withdrawals(config: &Config, command: WithdrawalsCommand) -> anyhow::Result<ExitCode> {
     let store = app::open_store(config).await?;
     let (ledger, writer) = app::start_ledger(&store, config);
-    let (wallet, _switch) = app::start_wallet(&store, &ledger, Arc::new(AllowAll)).await?;
+    let (wallet, _switch) =
+        app::start_wallet(&store, &ledger, Arc::new(AllowAll), config.day_offset).await?;
     let outcome = match command {
         WithdrawalsCommand::Review { limit } => {
             let queue = wallet.withdrawals_to_review(limit.clamp(1, 1_000)).await?;
@@ -352,7 +355,8 @@ async fn withdrawals(config: &Config, command: WithdrawalsCommand) -> anyhow::Re
 async fn fees(config: &Config, command: FeesCommand) -> anyhow::Result<ExitCode> {
     let store = app::open_store(config).await?;
     let (ledger, writer) = app::start_ledger(&store, config);
-    let (wallet, _switch) = app::start_wallet(&store, &ledger, Arc::new(AllowAll)).await?;
+    let (wallet, _switch) =
+        app::start_wallet(&store, &ledger, Arc::new(AllowAll), config.day_offset).await?;
     let outcome = match command {
         FeesCommand::List => {
             for (schedule, by) in wallet.fee_schedules().await? {

@@ -424,3 +424,39 @@ async fn staff_create_takes_a_name_that_the_member_is_then_called_by(backend: Ba
     );
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_day_offset_that_is_not_an_offset_stops_the_binary_naming_the_setting() {
+    let Some(database) = TestDatabase::new(Backend::Sqlite).await else {
+        return;
+    };
+    let from_env = Command::new(okpay_binary())
+        .arg("migrate")
+        .args(database.flags())
+        .env("OKPAY_DAY_OFFSET", "+8")
+        .output()
+        .expect("the okpay binary runs");
+    let from_flag = Command::new(okpay_binary())
+        .args(["migrate", "--day-offset", "Beijing"])
+        .args(database.flags())
+        .env_remove("OKPAY_DAY_OFFSET")
+        .output()
+        .expect("the okpay binary runs");
+    for (output, value) in [(from_env, "\"+8\""), (from_flag, "\"Beijing\"")] {
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("day_offset (--day-offset, OKPAY_DAY_OFFSET)")
+                && stderr.contains(value),
+            "{stderr}"
+        );
+    }
+    // The same setting, written well, starts: a negative offset after the flag is its value.
+    let west = Command::new(okpay_binary())
+        .args(["migrate", "--day-offset", "-05:00"])
+        .args(database.flags())
+        .env_remove("OKPAY_DAY_OFFSET")
+        .output()
+        .expect("the okpay binary runs");
+    assert_success(&west, "okpay migrate --day-offset -05:00");
+}
