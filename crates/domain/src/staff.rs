@@ -152,6 +152,21 @@ impl StaffStatus {
 
 /// The most staff members one listing reads: a back office, not a directory.
 pub const STAFF_MEMBERS_MAX: i64 = 1_000;
+/// The longest name a staff member may be given, in characters.
+pub const STAFF_NAME_CHARS_MAX: usize = 64;
+
+/// A staff member's name as colleagues know them (`王芳`, `Wang Fang`): trimmed, 1 to
+/// [`STAFF_NAME_CHARS_MAX`] characters, no control characters. `None` for a blank one.
+pub fn staff_name(name: &str) -> Result<Option<String>, StaffCreateError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    if name.chars().count() > STAFF_NAME_CHARS_MAX || name.chars().any(char::is_control) {
+        return Err(StaffCreateError::InvalidName(name.to_owned()));
+    }
+    Ok(Some(name.to_owned()))
+}
 
 /// A staff member as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -159,6 +174,9 @@ pub struct StaffRecord {
     /// `stf_…`.
     pub id: String,
     pub email: String,
+    /// Their name (`王芳`, `Wang Fang`); `None` for a member added without one, who is named by
+    /// e-mail address instead.
+    pub name: Option<String>,
     pub role: StaffRole,
     /// Argon2id PHC string; `None` until set-up.
     pub password_hash: Option<String>,
@@ -168,10 +186,13 @@ pub struct StaffRecord {
 }
 
 impl StaffRecord {
-    /// How pages name the member to colleagues: their e-mail address, which people recognise,
-    /// where the `stf_…` id means nothing (staff accounts carry no other name).
+    /// How pages name the member to colleagues: their name, else their e-mail address, which
+    /// people recognise too, where the `stf_…` id means nothing.
     pub fn display_name(&self) -> &str {
-        &self.email
+        self.name
+            .as_deref()
+            .filter(|name| !name.is_empty())
+            .unwrap_or(&self.email)
     }
 }
 
@@ -186,6 +207,8 @@ pub struct StaffCreated {
 pub enum StaffCreateError {
     #[error("{0} is not an e-mail address")]
     InvalidEmail(String),
+    #[error("{0:?} is not a name: 1 to 64 characters, no control characters")]
+    InvalidName(String),
     #[error("a staff member with this e-mail already exists")]
     Taken,
     #[error(transparent)]
@@ -266,19 +289,26 @@ pub enum StaffActionError {
 }
 
 impl<S: AccountsStore> Accounts<S> {
-    /// Adds a staff member (at the command line) and makes their one-time set-up link token.
+    /// Adds a staff member (at the command line), named `name` when given (else by e-mail
+    /// address), and makes their one-time set-up link token.
     pub async fn create_staff(
         &self,
         email: &str,
+        name: Option<&str>,
         role: StaffRole,
         locale: &str,
         now: UnixSeconds,
     ) -> Result<StaffCreated, StaffCreateError> {
         let email = EmailAddress::parse(email)
             .map_err(|_| StaffCreateError::InvalidEmail(email.to_owned()))?;
+        let name = match name {
+            Some(name) => staff_name(name)?,
+            None => None,
+        };
         let staff = StaffRecord {
             id: new_id("stf"),
             email: email.as_str().to_owned(),
+            name,
             role,
             password_hash: None,
             status: StaffStatus::PendingSetup,
@@ -318,7 +348,10 @@ impl<S: AccountsStore> Accounts<S> {
             Actor::System,
             "staff.created",
             &staff.id,
-            format!("email={} role={}", staff.email, role.name()),
+            match &staff.name {
+                Some(name) => format!("email={} role={} name={name}", staff.email, role.name()),
+                None => format!("email={} role={}", staff.email, role.name()),
+            },
         )
         .await?;
         Ok(StaffCreated {
@@ -681,6 +714,38 @@ mod tests {
         }
         assert!(!StaffRole::Finance.may(StaffPermission::ViewUserSecurity));
         assert!(StaffRole::Agent.may(StaffPermission::ViewUserSecurity));
+    }
+
+    #[test]
+    fn a_staff_member_is_named_by_their_name_else_by_their_e_mail_address() {
+        let mut staff = StaffRecord {
+            id: "stf_1".into(),
+            email: "wang.fang@okpay.example".into(),
+            name: Some("王芳".into()),
+            role: StaffRole::Agent,
+            password_hash: None,
+            status: StaffStatus::Active,
+            locale: "zh-CN".into(),
+            created_at: 0,
+        };
+        assert_eq!(staff.display_name(), "王芳");
+        staff.name = None;
+        assert_eq!(staff.display_name(), "wang.fang@okpay.example");
+        staff.name = Some(String::new());
+        assert_eq!(staff.display_name(), "wang.fang@okpay.example");
+    }
+
+    #[test]
+    fn a_staff_name_is_trimmed_and_a_blank_or_unreadable_one_is_refused_or_dropped() {
+        assert_eq!(
+            staff_name("  Wang Fang ").ok(),
+            Some(Some("Wang Fang".into()))
+        );
+        assert_eq!(staff_name("王芳").ok(), Some(Some("王芳".into())));
+        assert_eq!(staff_name("   ").ok(), Some(None));
+        assert!(staff_name("Wang\nFang").is_err());
+        assert!(staff_name(&"名".repeat(STAFF_NAME_CHARS_MAX + 1)).is_err());
+        assert!(staff_name(&"名".repeat(STAFF_NAME_CHARS_MAX)).is_ok());
     }
 
     #[test]

@@ -17,7 +17,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::config::Config;
+use crate::config::{Config, DayOffset};
 use crate::{demo, telemetry};
 
 /// Connects to the configured database (creating the data directory for the embedded one),
@@ -136,7 +136,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         .await
         .context("seeding the default contact channels")?;
     // The wallet asks identity before money leaves an account: a frozen one moves nothing out.
-    let wallet = start_wallet(&store, &ledger, accounts.clone()).await?;
+    let wallet = start_wallet(&store, &ledger, accounts.clone(), config.day_offset).await?;
     let rail_switch = Arc::clone(&wallet.1);
     let wallet = wallet.0;
     if config.demo {
@@ -279,11 +279,13 @@ fn unix_now() -> i64 {
 const PAYOUT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The wallet over `store` and `ledger`, with the simulated processor and rail (the default
-/// until a real provider is configured) and the starting FX rates on a fresh database.
+/// until a real provider is configured), its days counted in `day_offset`, and the starting FX
+/// rates on a fresh database.
 pub async fn start_wallet(
     store: &Store,
     ledger: &Ledger,
     guard: Arc<dyn MoneyOutGuard>,
+    day_offset: DayOffset,
 ) -> anyhow::Result<(Arc<Wallet>, Arc<RailSwitch>)> {
     let switch = RailSwitch::new();
     let rail = Arc::new(SimulatedRail::new(Arc::clone(&switch)));
@@ -293,7 +295,10 @@ pub async fn start_wallet(
         rail.clone(),
         rail,
         guard,
-        WalletRules::default(),
+        WalletRules {
+            offset: day_offset.0,
+            ..WalletRules::default()
+        },
     );
     wallet
         .seed()

@@ -119,6 +119,7 @@ async fn make_pairs(store: &store::Store, pairs: usize) -> anyhow::Result<Vec<Pa
             .insert_staff(&StaffRecord {
                 id: id.clone(),
                 email: format!("bench-agent-{run}-{index}@okpay.invalid"),
+                name: None,
                 role: StaffRole::Agent,
                 password_hash: None,
                 status: StaffStatus::Active,

@@ -30,6 +30,10 @@ pub struct GlobalArgs {
     /// sqlite://… or postgres://… (env OKPAY_DATABASE_URL, else DATABASE_URL).
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
+    /// The UTC offset the wallet's days and months begin in, for limits, statements and the
+    /// times pages show: +08:00, -05:30 or Z (default +08:00; env OKPAY_DAY_OFFSET).
+    #[arg(long, global = true, value_name = "OFFSET", allow_hyphen_values = true)]
+    pub day_offset: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,6 +172,10 @@ pub enum StaffCommand {
     Create {
         #[arg(long)]
         email: String,
+        /// Their name as colleagues know them (王芳, Wang Fang), shown in the console and the
+        /// back-office header; without it they are named by e-mail address.
+        #[arg(long)]
+        name: Option<String>,
         /// admin, agent, security, risk or finance.
         #[arg(long)]
         role: String,

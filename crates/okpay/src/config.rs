@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use domain::calendar::UtcOffset;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Everything an `okpay` process can be told. Every field has a default, so a bare `okpay serve`
 /// runs on an embedded SQLite file under `./okpay-data/`.
@@ -47,6 +48,61 @@ pub struct Config {
     /// needs a fresh second factor (step-up, `money.move`); each currency's threshold is the
     /// round amount of about the same worth. 0 turns it off.
     pub step_up_money_yuan: u64,
+    /// The UTC offset the wallet's days and months are counted in: when "today" and "this
+    /// month" begin for limits, statements and record filters, and the zone pages show times in.
+    pub day_offset: DayOffset,
+}
+
+/// A fixed UTC offset written `+08:00`, `-05:30`, `+0800` or `Z`, read from the configuration's
+/// text (`day_offset`, `OKPAY_DAY_OFFSET`, `--day-offset`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DayOffset(pub UtcOffset);
+
+impl Default for DayOffset {
+    /// China Standard Time, where OKPay's users are.
+    fn default() -> Self {
+        DayOffset(UtcOffset::CHINA)
+    }
+}
+
+impl DayOffset {
+    /// Reads `+08:00`, `-05:30`, `+0800` or `Z` (also `UTC`), with a message that names the setting.
+    pub fn parse(text: &str) -> Result<DayOffset, String> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("utc") {
+            return Ok(DayOffset(UtcOffset::UTC));
+        }
+        UtcOffset::parse(text).map(DayOffset).map_err(|_| {
+            format!(
+                "day_offset (--day-offset, OKPAY_DAY_OFFSET): {text:?} is not a UTC offset; \
+                 write it as +08:00, -05:30 or Z, between -18:00 and +18:00"
+            )
+        })
+    }
+}
+
+impl Serialize for DayOffset {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for DayOffset {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = DayOffset;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a UTC offset written as text, such as \"+08:00\"")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<DayOffset, E> {
+                DayOffset::parse(text).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Text)
+    }
 }
 
 impl Default for Config {
@@ -66,6 +122,7 @@ impl Default for Config {
             mail_from: "OKPay <no-reply@localhost>".into(),
             auth_rate_limit_per_minute: 60,
             step_up_money_yuan: 0,
+            day_offset: DayOffset::default(),
         }
     }
 }
@@ -83,6 +140,9 @@ pub struct Overrides {
     pub demo: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_url: Option<String>,
+    /// `--day-offset`, as typed; checked with the other layers' value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub day_offset: Option<String>,
 }
 
 impl Config {
@@ -103,6 +163,7 @@ impl Config {
         "mail_from",
         "auth_rate_limit_per_minute",
         "step_up_money_yuan",
+        // `day_offset` is read by hand: figment would read `+0800` as the number 800.
     ];
 
     /// Merges the layers. `file` is `--config`; without it `OKPAY_CONFIG` or `./okpay.toml` is
@@ -126,9 +187,11 @@ impl Config {
         {
             figment = figment.merge(Serialized::default("database_url", url));
         }
-        figment = figment
-            .merge(Env::prefixed("OKPAY_").only(Config::FIELDS).lowercase(true))
-            .merge(Serialized::defaults(overrides));
+        figment = figment.merge(Env::prefixed("OKPAY_").only(Config::FIELDS).lowercase(true));
+        if let Ok(offset) = std::env::var("OKPAY_DAY_OFFSET") {
+            figment = figment.merge(Serialized::default("day_offset", offset));
+        }
+        figment = figment.merge(Serialized::defaults(overrides));
         figment.extract().context("reading the configuration")
     }
 
@@ -234,6 +297,46 @@ mod tests {
         let config = Config::load(Some(&file), &overrides).expect("loads");
         assert_eq!(config.listen, "127.0.0.1:0");
         assert_eq!(config.ledger_batch_size_max, 100);
+    }
+
+    #[test]
+    fn days_begin_at_utc_plus_8_unless_the_day_offset_says_otherwise() {
+        assert_eq!(Config::default().day_offset, DayOffset(UtcOffset::CHINA));
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let file = dir.path().join("okpay.toml");
+        std::fs::write(&file, "day_offset = \"-05:30\"\n").expect("written");
+        let config = Config::load(Some(&file), &Overrides::default()).expect("loads");
+        assert_eq!(config.day_offset.0.seconds(), -(5 * 3_600 + 30 * 60));
+        for (flag, seconds) in [("+00:00", 0), ("Z", 0), ("UTC", 0), ("+0800", 8 * 3_600)] {
+            let overrides = Overrides {
+                day_offset: Some(flag.into()),
+                ..Overrides::default()
+            };
+            let config = Config::load(Some(&file), &overrides).expect("loads");
+            assert_eq!(config.day_offset.0.seconds(), seconds, "{flag}");
+        }
+    }
+
+    #[test]
+    fn a_day_offset_that_is_not_an_offset_stops_start_up_naming_the_setting() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let file = dir.path().join("okpay.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:0\"\n").expect("written");
+        for bad in ["8", "+8:00", "+19:00", "Asia/Shanghai", ""] {
+            let overrides = Overrides {
+                day_offset: Some(bad.into()),
+                ..Overrides::default()
+            };
+            let error = Config::load(Some(&file), &overrides).expect_err(bad);
+            let message = format!("{error:#}");
+            assert!(message.contains("day_offset"), "{bad}: {message}");
+            assert!(message.contains("--day-offset"), "{bad}: {message}");
+            assert!(message.contains("is not a UTC offset"), "{bad}: {message}");
+        }
+        // A number in the file is not read as hours or minutes: it is refused.
+        std::fs::write(&file, "day_offset = 8\n").expect("written");
+        let error = Config::load(Some(&file), &Overrides::default()).expect_err("a number");
+        assert!(format!("{error:#}").contains("day_offset"), "{error:#}");
     }
 
     #[test]

@@ -32,6 +32,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut overrides = Overrides {
         database_url: cli.global.database_url.clone(),
         data_dir: cli.global.data_dir.clone(),
+        day_offset: cli.global.day_offset.clone(),
         ..Overrides::default()
     };
     if let Command::Serve {
@@ -76,7 +77,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = app::open_store(&config).await?;
             let (ledger, writer) = app::start_ledger(&store, &config);
             let summary = demo::load(&store, &ledger).await?;
-            let (wallet, _switch) = app::start_wallet(&store, &ledger, Arc::new(AllowAll)).await?;
+            let (wallet, _switch) =
+                app::start_wallet(&store, &ledger, Arc::new(AllowAll), config.day_offset).await?;
             demo::load_wallet(&store, &ledger, &wallet).await?;
             okpay::demo_community::load_community(&store, wallet.now()).await?;
             drop(wallet);
@@ -198,6 +200,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Staff(StaffCommand::Create {
             email,
+            name,
             role,
             locale,
         }) => {
@@ -214,14 +217,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |elapsed| elapsed.as_secs() as i64);
             let created = accounts
-                .create_staff(&email, role, &locale, now)
+                .create_staff(&email, name.as_deref(), role, &locale, now)
                 .await
                 .context("adding the staff member")?;
             store.close().await;
+            let who = match &created.staff.name {
+                Some(name) => format!("{name}, {}", created.staff.email),
+                None => created.staff.email.clone(),
+            };
             println!(
-                "staff member {} ({}, {}) added; their one-time set-up link (72 hours):",
+                "staff member {} ({who}, {}) added; their one-time set-up link (72 hours):",
                 created.staff.id,
-                created.staff.email,
                 role.name()
             );
             println!(
@@ -297,7 +303,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 async fn withdrawals(config: &Config, command: WithdrawalsCommand) -> anyhow::Result<ExitCode> {
     let store = app::open_store(config).await?;
     let (ledger, writer) = app::start_ledger(&store, config);
-    let (wallet, _switch) = app::start_wallet(&store, &ledger, Arc::new(AllowAll)).await?;
+    let (wallet, _switch) =
+        app::start_wallet(&store, &ledger, Arc::new(AllowAll), config.day_offset).await?;
     let outcome = match command {
         WithdrawalsCommand::Review { limit } => {
             let queue = wallet.withdrawals_to_review(limit.clamp(1, 1_000)).await?;
@@ -348,7 +355,8 @@ async fn withdrawals(config: &Config, command: WithdrawalsCommand) -> anyhow::Re
 async fn fees(config: &Config, command: FeesCommand) -> anyhow::Result<ExitCode> {
     let store = app::open_store(config).await?;
     let (ledger, writer) = app::start_ledger(&store, config);
-    let (wallet, _switch) = app::start_wallet(&store, &ledger, Arc::new(AllowAll)).await?;
+    let (wallet, _switch) =
+        app::start_wallet(&store, &ledger, Arc::new(AllowAll), config.day_offset).await?;
     let outcome = match command {
         FeesCommand::List => {
             for (schedule, by) in wallet.fee_schedules().await? {

@@ -16,7 +16,7 @@ use crate::identity_store::{SESSION_COLUMNS, attempt_from, session_from, unreada
 
 const NOTICE_COLUMNS: &str =
     "id, user_id, kind, title_zh, body_zh, title_en, body_en, created_at, read_at";
-const STAFF_COLUMNS: &str = "id, email, role, password_hash, status, locale, created_at";
+const STAFF_COLUMNS: &str = "id, email, role, password_hash, status, locale, created_at, name";
 const STAFF_SESSION_COLUMNS: &str =
     "id, token_hash, staff_id, created_at, last_seen_at, revoked_at, ip, user_agent";
 
@@ -390,7 +390,7 @@ impl SecurityStore for Store {
 
     async fn insert_staff(&self, staff: &StaffRecord) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO staff_users ({STAFF_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            "INSERT INTO staff_users ({STAFF_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(staff.id.clone())
@@ -400,6 +400,7 @@ impl SecurityStore for Store {
             .bind(staff.status.name())
             .bind(staff.locale.clone())
             .bind(staff.created_at)
+            .bind(staff.name.clone())
             .execute(&self.pool)
             .await
             .map_err(store_error)?;
@@ -535,5 +536,6 @@ fn staff_from(row: &AnyRow) -> Result<StaffRecord, StoreError> {
         status: StaffStatus::parse(&status).ok_or_else(|| unreadable("staff status"))?,
         locale: row.try_get(5).map_err(store_error)?,
         created_at: row.try_get(6).map_err(store_error)?,
+        name: row.try_get(7).map_err(store_error)?,
     })
 }

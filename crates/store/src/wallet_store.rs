@@ -348,8 +348,8 @@ impl WalletStore for Store {
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
             sqlx::query(
-                "UPDATE wallet_records SET status = $1, failure_reason = $2, timeline = $3, updated_at = $4 \
-                 WHERE user_id = $5 AND id = $6",
+                "UPDATE wallet_records SET status = $1, failure_reason = $2, timeline = $3, updated_at = $4, \
+                 arrived_amount = $5, arrived_currency = $6 WHERE user_id = $7 AND id = $8",
             )
             .bind(record.status().code())
             .bind(record.failure_reason.as_ref().map(|r| r.as_str().to_owned()))
@@ -361,6 +361,8 @@ impl WalletStore for Store {
                     .last()
                     .map_or(record.created_at, |e| e.at),
             )
+            .bind(record.arrived.map(|(amount, _)| amount.minor()))
+            .bind(record.arrived.map(|(_, currency)| currency.code()))
             .bind(record.user_id.clone())
             .bind(record.id.clone())
             .execute(&self.pool)
@@ -846,6 +848,37 @@ impl WalletStore for Store {
             .await
             .map_err(store_error)?;
             Ok(())
+        })
+    }
+
+    fn ledger_entry_of_key<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
+        Box::pin(async move {
+            // SQLite finds keys by the hash of their text (migration 0030), PostgreSQL by the text.
+            if let Some(reads) = &self.sqlite_reads {
+                return reads.row(
+                    "SELECT entry_id FROM ledger_idempotency_keys WHERE key_hash = ?1 AND key = ?2",
+                    rusqlite::params![crate::sqlite_ledger::key_hash(key), key],
+                    |row| row.get(0),
+                );
+            }
+            let query = match self.dialect {
+                crate::database::Dialect::Sqlite => sqlx::query(
+                    "SELECT entry_id FROM ledger_idempotency_keys WHERE key_hash = $1 AND key = $2",
+                )
+                .bind(crate::sqlite_ledger::key_hash(key)),
+                crate::database::Dialect::Postgres => {
+                    sqlx::query("SELECT entry_id FROM ledger_idempotency_keys WHERE key = $1")
+                }
+            };
+            let row = query
+                .bind(key.to_owned())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(store_error)?;
+            row.map(|row| get(&row, 0)).transpose()
         })
     }
 

@@ -249,6 +249,9 @@ error_codes! {
     AccountRestricted => "account_restricted", FORBIDDEN;
     /// The Idempotency-Key header must have 1 to 200 visible ASCII characters.
     InvalidIdempotencyKey => "invalid_idempotency_key", BAD_REQUEST;
+    /// A copy of a keyed top-up sent to another process at the same time made the top-up; this
+    /// copy's record credited nothing (a failed record's reason).
+    DuplicateRequest => "duplicate_request", CONFLICT;
     // --- live chat and appeals ---
     /// The chat has ended; nothing more can be sent in it.
     ChatClosed => "chat_closed", CONFLICT;

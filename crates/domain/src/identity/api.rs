@@ -211,7 +211,7 @@ object_safe_api! {
         fn notices(&self, user_id: &'a str, limit: i64, starting_after: Option<&'a str>) -> Result<Vec<Notice>, StoreError>;
         fn unread_notices(&self, user_id: &'a str) -> Result<i64, StoreError>;
         fn mark_notices_read(&self, user_id: &'a str, notice_id: Option<&'a str>, now: UnixSeconds) -> Result<u64, StoreError>;
-        fn create_staff(&self, email: &'a str, role: StaffRole, locale: &'a str, now: UnixSeconds) -> Result<StaffCreated, StaffCreateError>;
+        fn create_staff(&self, email: &'a str, name: Option<&'a str>, role: StaffRole, locale: &'a str, now: UnixSeconds) -> Result<StaffCreated, StaffCreateError>;
         fn staff_setup_start(&self, token: &'a str, now: UnixSeconds) -> Result<StaffSetupStart, StaffSetupError>;
         fn staff_setup_finish(&self, token: &'a str, password: &'a str, totp_code: &'a str, now: UnixSeconds) -> Result<Vec<String>, StaffSetupError>;
         fn staff_sign_in(&self, email: &'a str, password: &'a str, totp_code: Option<&'a str>, client: &'a Client, now: UnixSeconds) -> Result<StaffSignedIn, StaffSignInError>;

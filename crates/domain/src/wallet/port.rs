@@ -221,7 +221,7 @@ pub trait WalletStore: Send + Sync + 'static {
         &'a self,
         records: &'a [(TransactionRecord, Option<LimitKind>)],
     ) -> BoxFuture<'a, Result<(), StoreError>>;
-    /// Writes a record's status, timeline and failure reason.
+    /// Writes a record's status, timeline, failure reason and what arrived.
     fn update_record<'a>(
         &'a self,
         record: &'a TransactionRecord,
@@ -340,6 +340,12 @@ pub trait WalletStore: Send + Sync + 'static {
         user_id: &'a str,
         key: &'a str,
     ) -> BoxFuture<'a, Result<Option<StoredResponse>, StoreError>>;
+    /// The id of the ledger entry that the ledger idempotency key `key` (`<user>:<key>`) moved
+    /// money with, when a committed entry used it.
+    fn ledger_entry_of_key<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>, StoreError>>;
     /// Keeps the first answer under (user, key) and returns whichever answer was kept first.
     fn save_response<'a>(
         &'a self,

@@ -201,6 +201,11 @@ impl From<crate::records::TimelineError> for WalletError {
     }
 }
 
+/// The ledger's idempotency key for a request of `user_id` sent with `Idempotency-Key: key`.
+fn ledger_key(user_id: &str, key: &str) -> String {
+    format!("{user_id}:{key}")
+}
+
 fn ledger_error(error: LedgerError) -> WalletError {
     match error {
         LedgerError::Rejected(rejection) => WalletError::Rejected {
@@ -263,6 +268,9 @@ pub struct Wallet {
     opened: std::sync::Mutex<std::collections::HashSet<AccountId>>,
     /// Each user's limit-checked movements run one at a time in this process (see `turns`).
     turns: UserTurns,
+    /// Copies of one keyed top-up (`<user>:<key>`) run one after another in this process, from
+    /// before the key is looked up until the card is charged and the money credited.
+    top_up_keys: UserTurns,
 }
 
 /// Past this many known wallets the set starts again empty (each costs one read to relearn).
@@ -299,6 +307,7 @@ impl Wallet {
             schedules: std::sync::RwLock::new(None),
             opened: std::sync::Mutex::new(std::collections::HashSet::new()),
             turns: UserTurns::default(),
+            top_up_keys: UserTurns::default(),
         }
     }
 
@@ -800,7 +809,7 @@ impl Wallet {
         key: Option<&str>,
     ) -> Result<(EntryId, bool), WalletError> {
         let command = match key {
-            Some(key) => command.with_idempotency_key(format!("{user_id}:{key}")),
+            Some(key) => command.with_idempotency_key(ledger_key(user_id, key)),
             None => command,
         };
         let applied = self.ledger.submit(command).await.map_err(ledger_error)?;
@@ -819,7 +828,7 @@ impl Wallet {
         job: WriteJob,
     ) -> Result<(EntryId, bool, Option<StoredResponse>), WalletError> {
         let command = match key {
-            Some(key) => command.with_idempotency_key(format!("{user_id}:{key}")),
+            Some(key) => command.with_idempotency_key(ledger_key(user_id, key)),
             None => command,
         };
         let settled = self
@@ -854,6 +863,14 @@ impl Wallet {
     // --- movements ---
 
     /// Charges a saved card and credits the wallet. A refused charge is a failed record.
+    ///
+    /// The user's turn is held only while the limit is checked and the top-up's record is
+    /// written, `processing` and counted against the limit; the card is charged after the turn
+    /// is given back, so a slow processor never holds up the user's transfers, and a second
+    /// top-up meanwhile is checked against the first one's amount. The record then completes
+    /// with the ledger's credit, or fails with the processor's reason (and stops counting).
+    /// A record whose credit's outcome is unknown (the ledger unavailable, the process stopped)
+    /// stays `processing`, counted, for an operator to settle against the processor.
     pub async fn top_up(
         &self,
         user_id: &str,
@@ -862,55 +879,69 @@ impl Wallet {
         currency: Currency,
         key: Option<&str>,
     ) -> Result<TransactionRecord, WalletError> {
-        let _turn = self.limit_turn(user_id).await;
-        let now = self.now();
-        let user = self.user(user_id).await?;
-        let card = self
-            .store
-            .cards(user_id)
-            .await?
-            .into_iter()
-            .find(|card| card.id == card_id)
-            .ok_or(WalletError::NotFound("card_not_found"))?;
-        let fees = self
-            .fees(&user, MovementKind::TopUp, amount, currency, now)
-            .await?;
-        self.check_limit(user_id, MovementKind::TopUp, amount, currency, now)
-            .await?;
-        let id = new_id("txn");
-        let new = NewRecord {
-            id: id.clone(),
-            user_id: user_id.to_owned(),
-            kind: RecordKind::TopUp,
-            direction: Direction::In,
-            status: TransactionStatus::Completed,
-            amount,
-            currency,
-            fee: fees.net_fee,
-            arrived: Some((amount, currency)),
-            counterparty: Some(Counterparty {
-                id: card.id.clone(),
-                label: card.card.label(),
-            }),
-            note: None,
-            fee_schedule_id: Some(fees.schedule_id.clone()),
-            quote_id: None,
-            failure_reason: None,
-            created_at: now,
+        // A copy of a keyed top-up waits for the one before it, then answers what that one
+        // moved instead of charging the card again.
+        let _copies = match key {
+            Some(key) => Some(self.top_up_keys.take(&ledger_key(user_id, key)).await),
+            None => None,
+        };
+        if let Some(key) = key
+            && let Some(done) = self
+                .top_up_of_key(user_id, key, card_id, amount, currency)
+                .await?
+        {
+            return Ok(done);
+        }
+        let (mut record, fees, token) = {
+            let _turn = self.limit_turn(user_id).await;
+            let now = self.now();
+            let user = self.user(user_id).await?;
+            let card = self
+                .store
+                .cards(user_id)
+                .await?
+                .into_iter()
+                .find(|card| card.id == card_id)
+                .ok_or(WalletError::NotFound("card_not_found"))?;
+            let fees = self
+                .fees(&user, MovementKind::TopUp, amount, currency, now)
+                .await?;
+            self.check_limit(user_id, MovementKind::TopUp, amount, currency, now)
+                .await?;
+            let record = TransactionRecord::new(NewRecord {
+                id: new_id("txn"),
+                user_id: user_id.to_owned(),
+                kind: RecordKind::TopUp,
+                direction: Direction::In,
+                status: TransactionStatus::Processing,
+                amount,
+                currency,
+                fee: fees.net_fee,
+                arrived: Some((amount, currency)),
+                counterparty: Some(Counterparty {
+                    id: card.id.clone(),
+                    label: card.card.label(),
+                }),
+                note: None,
+                fee_schedule_id: Some(fees.schedule_id.clone()),
+                quote_id: None,
+                failure_reason: None,
+                created_at: now,
+            })?;
+            // Written before the turn is given back: the next limit check counts it.
+            self.write(vec![(record.clone(), Some(LimitKind::TopUp))], vec![])
+                .await?;
+            (record, fees, card.card.token)
         };
         let charge = ChargeRequest {
-            reference: id.clone(),
-            token: card.card.token.clone(),
+            reference: record.id.clone(),
+            token,
             amount: fees.user_pays,
             currency,
         };
         if let Err(error) = self.processor.charge(&charge).await {
-            let mut new = new;
-            new.status = TransactionStatus::Failed;
-            new.arrived = None;
-            new.failure_reason = ReasonCode::parse(error.code()).ok();
-            let record = TransactionRecord::new(new)?;
-            self.write(vec![(record.clone(), None)], vec![]).await?;
+            let reason = ReasonCode::parse(error.code()).expect("processor codes are valid");
+            self.fail_top_up(&mut record, reason).await?;
             return Err(WalletError::ChargeFailed {
                 error,
                 record: Box::new(record),
@@ -918,20 +949,89 @@ impl Wallet {
         }
         self.open_wallet(user_id, currency).await?;
         let command = movements::top_up(
-            EntryId::parse(&id).expect("new ids parse"),
+            EntryId::parse(&record.id).expect("new ids parse"),
             user_id,
             currency,
             amount,
             fees.net_fee,
         )?;
-        let (entry_id, replayed) = self.submit(command, user_id, key).await?;
-        if replayed {
-            return self.existing(user_id, entry_id.as_str()).await;
+        match self.submit(command, user_id, key).await {
+            Ok((_, false)) => {
+                record.advance(TransactionStatus::Completed, self.now(), None)?;
+                self.store.update_record(&record).await?;
+                Ok(record)
+            }
+            // A copy sent to another process moved the key's money first (copies in this
+            // process wait for each other above): this record credited nothing.
+            Ok((entry_id, true)) => {
+                let reason = ReasonCode::parse("duplicate_request").expect("a valid code");
+                self.fail_top_up(&mut record, reason).await?;
+                self.existing(user_id, entry_id.as_str()).await
+            }
+            Err(WalletError::Rejected { rejection, .. }) => {
+                let reason = ReasonCode::parse(rejection.code()).expect("ledger codes are valid");
+                self.fail_top_up(&mut record, reason).await?;
+                Err(WalletError::Rejected {
+                    rejection,
+                    record: Some(Box::new(record)),
+                })
+            }
+            Err(error) => Err(error),
         }
-        let record = TransactionRecord::new(new)?;
-        self.write(vec![(record.clone(), Some(LimitKind::TopUp))], vec![])
-            .await?;
-        Ok(record)
+    }
+
+    /// Ends a top-up's record failed with `reason`: nothing arrived, and it no longer counts
+    /// against the limit.
+    async fn fail_top_up(
+        &self,
+        record: &mut TransactionRecord,
+        reason: ReasonCode,
+    ) -> Result<(), WalletError> {
+        record.arrived = None;
+        record.end_unsuccessfully(TransactionStatus::Failed, reason, self.now(), None)?;
+        self.store.update_record(record).await?;
+        Ok(())
+    }
+
+    /// The top-up an earlier copy of this keyed request made, when one did; a key that moved
+    /// money otherwise (another movement, another amount) is refused as the ledger would
+    /// refuse it, before the card is charged.
+    async fn top_up_of_key(
+        &self,
+        user_id: &str,
+        key: &str,
+        card_id: &str,
+        amount: Amount,
+        currency: Currency,
+    ) -> Result<Option<TransactionRecord>, WalletError> {
+        let ledger_key = ledger_key(user_id, key);
+        let Some(entry_id) = self.store.ledger_entry_of_key(&ledger_key).await? else {
+            return Ok(None);
+        };
+        let earlier = self.store.record(user_id, &entry_id).await?;
+        match earlier {
+            Some(mut record)
+                if record.kind == RecordKind::TopUp
+                    && record.amount == amount
+                    && record.currency == currency
+                    && record
+                        .counterparty
+                        .as_ref()
+                        .is_some_and(|c| c.id == card_id) =>
+            {
+                // The money moved but the copy that moved it stopped before completing its
+                // record (or is completing it in another process now: the same write).
+                if record.status() == TransactionStatus::Processing {
+                    record.advance(TransactionStatus::Completed, self.now(), None)?;
+                    self.store.update_record(&record).await?;
+                }
+                Ok(Some(record))
+            }
+            _ => Err(WalletError::Rejected {
+                rejection: Rejection::IdempotencyKeyReused { key: ledger_key },
+                record: None,
+            }),
+        }
     }
 
     async fn existing(&self, user_id: &str, id: &str) -> Result<TransactionRecord, WalletError> {

@@ -6,6 +6,8 @@
 //! movements of one user that overlap both read the usage from before either was written, and
 //! both pass a daily or monthly limit that only one of them fits. `Wallet` takes the user's turn
 //! before the limit check and holds it until the movement's records are written (or it failed).
+//! A top-up holds it only until its record is written `processing` (which the next check counts);
+//! the card is charged after, so a slow processor never holds up the user's other movements.
 //!
 //! Cost: a turn is a tokio mutex per user, in a map split into [`SHARDS`] shards, each behind a
 //! std mutex held only to find or drop an entry (never across an await). Movements of different

@@ -110,7 +110,7 @@ async fn chromium_user_and_agent_chat_live_and_a_dropped_socket_resumes() {
         .expect("accounts");
     let agent_email = "chat-agent@okpay.test";
     let created = accounts
-        .create_staff(agent_email, StaffRole::Agent, "en", now())
+        .create_staff(agent_email, None, StaffRole::Agent, "en", now())
         .await
         .expect("created");
     let setup_path = format!("/staff/setup/{}", created.setup_token);

@@ -358,3 +358,105 @@ async fn the_database_refuses_to_change_the_audit_log_and_verify_names_a_row_cha
         stdout(&output)
     );
 }
+
+on_both_databases!(staff_create_takes_a_name_that_the_member_is_then_called_by);
+async fn staff_create_takes_a_name_that_the_member_is_then_called_by(backend: Backend) {
+    use domain::SecurityStore;
+
+    let Some(database) = TestDatabase::new(backend).await else {
+        return;
+    };
+    let created = database.okpay(&[
+        "staff",
+        "create",
+        "--email",
+        "wang.fang@okpay.example",
+        "--name",
+        "王芳",
+        "--role",
+        "agent",
+    ]);
+    assert_success(&created, "okpay staff create --name");
+    let printed = stdout(&created);
+    assert!(
+        printed.contains("王芳") && printed.contains("/staff/setup/"),
+        "{printed}"
+    );
+    let unnamed = database.okpay(&[
+        "staff",
+        "create",
+        "--email",
+        "zhou.jie@okpay.example",
+        "--role",
+        "finance",
+    ]);
+    assert_success(&unnamed, "okpay staff create without a name");
+    let refused = database.okpay(&[
+        "staff",
+        "create",
+        "--email",
+        "bad.name@okpay.example",
+        "--name",
+        "Wang\tFang",
+        "--role",
+        "agent",
+    ]);
+    assert!(!refused.status.success(), "a name with a tab is refused");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("is not a name"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let store = okpay::app::open_store(&database.config)
+        .await
+        .expect("the store opens");
+    let members = store.staff_members(10).await.expect("listed");
+    let named: Vec<(&str, &str)> = members
+        .iter()
+        .map(|member| (member.email.as_str(), member.display_name()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("wang.fang@okpay.example", "王芳"),
+            ("zhou.jie@okpay.example", "zhou.jie@okpay.example"),
+        ]
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_day_offset_that_is_not_an_offset_stops_the_binary_naming_the_setting() {
+    let Some(database) = TestDatabase::new(Backend::Sqlite).await else {
+        return;
+    };
+    let from_env = Command::new(okpay_binary())
+        .arg("migrate")
+        .args(database.flags())
+        .env("OKPAY_DAY_OFFSET", "+8")
+        .output()
+        .expect("the okpay binary runs");
+    let from_flag = Command::new(okpay_binary())
+        .args(["migrate", "--day-offset", "Beijing"])
+        .args(database.flags())
+        .env_remove("OKPAY_DAY_OFFSET")
+        .output()
+        .expect("the okpay binary runs");
+    for (output, value) in [(from_env, "\"+8\""), (from_flag, "\"Beijing\"")] {
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("day_offset (--day-offset, OKPAY_DAY_OFFSET)")
+                && stderr.contains(value),
+            "{stderr}"
+        );
+    }
+    // The same setting, written well, starts: a negative offset after the flag is its value.
+    let west = Command::new(okpay_binary())
+        .args(["migrate", "--day-offset", "-05:00"])
+        .args(database.flags())
+        .env_remove("OKPAY_DAY_OFFSET")
+        .output()
+        .expect("the okpay binary runs");
+    assert_success(&west, "okpay migrate --day-offset -05:00");
+}

@@ -6,7 +6,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
 use crate::helpers::{Backend, TestApp, error_code, on_both_databases, spawn_app};
-use crate::tickets::{signed_in, staff_signed_in, staff_signed_in_as};
+use crate::tickets::{signed_in, staff_member_signed_in, staff_signed_in, staff_signed_in_as};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR tiny screenshot";
 
@@ -1406,6 +1406,160 @@ async fn the_console_names_staff_and_assigns_from_a_list_of_active_agents(backen
         "{}",
         page.body
     );
+    app.stop().await;
+}
+
+on_both_databases!(a_staff_member_created_with_a_name_is_called_by_it_in_the_console);
+async fn a_staff_member_created_with_a_name_is_called_by_it_in_the_console(backend: Backend) {
+    use domain::SecurityStore;
+    use domain::staff::{StaffRecord, StaffStatus};
+
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, user_id) = signed_in(&app, "named-agents@example.com").await;
+    // Wang Fang is added as `okpay staff create --name 王芳` adds her, and finishes her set-up.
+    let accounts = okpay::app::accounts(&app.running.store, "http://okpay.test")
+        .await
+        .expect("accounts");
+    let wang = accounts
+        .create_staff(
+            "wang.fang@okpay.example",
+            Some(" 王芳 "),
+            StaffRole::Agent,
+            "zh-CN",
+            now(),
+        )
+        .await
+        .expect("created")
+        .staff;
+    assert_eq!(wang.name.as_deref(), Some("王芳"));
+    app.running
+        .store
+        .activate_staff(&wang.id, "$argon2id$v=19$m=19456,t=2,p=1$unused$unused")
+        .await
+        .expect("set up");
+    let stored = app
+        .running
+        .store
+        .staff_by_id(&wang.id)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(stored.display_name(), "王芳");
+    let (li_token, _) = staff_member_signed_in(
+        &app,
+        StaffRecord {
+            id: domain::ids::new_id("stf"),
+            email: "li.na@okpay.example".into(),
+            name: Some("Li Na".into()),
+            role: StaffRole::Agent,
+            password_hash: None,
+            status: StaffStatus::Active,
+            locale: "en".into(),
+            created_at: now(),
+        },
+    )
+    .await;
+    // One added without a name is still called by their e-mail address.
+    staff_signed_in_as(&app, Some("zhou.jie@okpay.example"), StaffRole::Agent).await;
+    let ticket = stored_ticket(&user_id, Category::TopUp, TicketStatus::Open, now());
+    app.running
+        .store
+        .insert_ticket(&ticket)
+        .await
+        .expect("stored");
+
+    let mut agent = staff_browser(&app, &li_token);
+    let page = agent.get(&format!("/staff/tickets/{}", ticket.id)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let header = section(&page.body, "id=\"staff-name\"", "<form");
+    assert!(header.contains("agent · Li Na"), "{header}");
+    let select = section(
+        &page.body,
+        "<select id=\"assign-to\" name=\"staff_id\"",
+        "</select>",
+    );
+    assert!(
+        select.contains(&format!("<option value=\"{}\">王芳</option>", wang.id)),
+        "{select}"
+    );
+    assert!(select.contains(">Li Na</option>"), "{select}");
+    assert!(
+        select.contains(">zhou.jie@okpay.example</option>"),
+        "{select}"
+    );
+    assert!(!select.contains("wang.fang@"), "{select}");
+    let assigned = agent
+        .post(
+            &format!("/staff/tickets/{}/assign", ticket.id),
+            &[("csrf_token", &csrf(&page)), ("staff_id", &wang.id)],
+        )
+        .await;
+    assert_eq!(assigned.status, 303, "{}", assigned.body);
+    let page = agent.get(&format!("/staff/tickets/{}", ticket.id)).await;
+    let assignee = section(&page.body, "id=\"console-assignee\"", "</dd>");
+    assert!(assignee.contains("王芳"), "{assignee}");
+    let queue = agent.get("/staff/tickets").await;
+    assert!(queue.body.contains("<td>王芳</td>"), "{}", queue.body);
+    app.stop().await;
+}
+
+/// The paths the staff navigation on `html` links to, in order.
+fn staff_nav_links(html: &str) -> Vec<String> {
+    section(html, "<nav class=\"staff-nav\"", "</nav>")
+        .split("<a href=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').expect("a closed href")].to_owned())
+        .collect()
+}
+
+on_both_databases!(the_agents_queue_and_ticket_pages_carry_the_staff_navigation);
+async fn the_agents_queue_and_ticket_pages_carry_the_staff_navigation(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, user_id) = signed_in(&app, "navigated@example.com").await;
+    let (token, _) = staff_signed_in(&app, StaffRole::Agent).await;
+    let ticket = stored_ticket(&user_id, Category::TopUp, TicketStatus::Open, now());
+    app.running
+        .store
+        .insert_ticket(&ticket)
+        .await
+        .expect("stored");
+    let mut agent = staff_browser(&app, &token);
+    // The same links as every other back-office page shows an agent, and its sign-out.
+    let agents_links = [
+        "/staff/users",
+        "/staff/tickets",
+        "/staff/chat",
+        "/staff/community",
+    ];
+    for path in [
+        "/staff/tickets".to_owned(),
+        format!("/staff/tickets/{}", ticket.id),
+    ] {
+        let page = agent.get(&path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        assert_eq!(staff_nav_links(&page.body), agents_links, "{path}");
+        let nav = section(&page.body, "<nav class=\"staff-nav\"", "</nav>");
+        assert!(nav.contains("action=\"/staff/logout\""), "{path}: {nav}");
+    }
+    // A change made on the ticket page is confirmed under the navigation, as on other pages.
+    let page = agent.get(&format!("/staff/tickets/{}", ticket.id)).await;
+    let claimed = agent
+        .post(
+            &format!("/staff/tickets/{}/claim", ticket.id),
+            &[("csrf_token", &csrf(&page))],
+        )
+        .await;
+    assert_eq!(claimed.status, 303, "{}", claimed.body);
+    let location = claimed.location.expect("back to the ticket");
+    let page = agent.get(&location).await;
+    assert!(page.body.contains("id=\"staff-notice\""), "{}", page.body);
+    agent.language = "zh-CN";
+    let page = agent.get(&format!("/staff/tickets/{}", ticket.id)).await;
+    assert_eq!(staff_nav_links(&page.body), agents_links);
     app.stop().await;
 }
 

@@ -172,7 +172,7 @@ async fn chromium_diagnoses_a_failed_top_up_an_agent_answers_from_the_console_an
         .await
         .expect("accounts");
     let created = accounts
-        .create_staff("agent@okpay.test", StaffRole::Agent, "en", now())
+        .create_staff("agent@okpay.test", None, StaffRole::Agent, "en", now())
         .await
         .expect("created");
     let agent_profile = tempfile::tempdir().expect("a browser profile directory");

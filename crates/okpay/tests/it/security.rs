@@ -873,7 +873,7 @@ async fn staff_token(app: &TestApp, email: &str, role: StaffRole) -> String {
         .await
         .expect("accounts");
     let created = accounts
-        .create_staff(email, role, "en", now())
+        .create_staff(email, None, role, "en", now())
         .await
         .expect("created");
     let path = format!("/api/v1/staff/setup/{}", created.setup_token);
@@ -1161,7 +1161,7 @@ async fn staff_set_up_sign_in_and_unfreeze_a_user_on_the_staff_pages(backend: Ba
         ("money@okpay.test", StaffRole::Finance),
     ] {
         let created = accounts
-            .create_staff(staff_email, role, "en", now())
+            .create_staff(staff_email, None, role, "en", now())
             .await
             .expect("created");
         let path = format!("/staff/setup/{}", created.setup_token);

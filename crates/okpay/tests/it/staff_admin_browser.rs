@@ -21,7 +21,7 @@ async fn staff_signs_in(browser: &Client, app: &TestApp, email: &str, role: Staf
         .await
         .expect("accounts");
     let created = accounts
-        .create_staff(email, role, "en", now())
+        .create_staff(email, None, role, "en", now())
         .await
         .expect("created");
     let path = format!("/api/v1/staff/setup/{}", created.setup_token);

@@ -511,6 +511,7 @@ async fn staff_token(app: &TestApp, role: domain::staff::StaffRole) -> String {
         .insert_staff(&StaffRecord {
             id: id.clone(),
             email: format!("{}@staff.okpay.test", role.name()),
+            name: None,
             role,
             password_hash: None,
             status: StaffStatus::Active,

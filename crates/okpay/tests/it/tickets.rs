@@ -103,20 +103,29 @@ pub async fn staff_signed_in_as(
     email: Option<&str>,
     role: StaffRole,
 ) -> (String, String) {
-    let store = &app.running.store;
     let id = domain::ids::new_id("stf");
-    store
-        .insert_staff(&StaffRecord {
-            id: id.clone(),
-            email: email.map_or_else(|| format!("{id}@okpay.example"), str::to_owned),
+    let email = email.map_or_else(|| format!("{id}@okpay.example"), str::to_owned);
+    staff_member_signed_in(
+        app,
+        StaffRecord {
+            id,
+            email,
+            name: None,
             role,
             password_hash: None,
             status: StaffStatus::Active,
             locale: "en".into(),
             created_at: now(),
-        })
-        .await
-        .expect("staff inserted");
+        },
+    )
+    .await
+}
+
+/// `staff`, stored, with a live session: their token and id.
+pub async fn staff_member_signed_in(app: &TestApp, staff: StaffRecord) -> (String, String) {
+    let store = &app.running.store;
+    let id = staff.id.clone();
+    store.insert_staff(&staff).await.expect("staff inserted");
     let token = domain::ids::new_id("tok");
     let digest: String = Sha256::digest(token.as_bytes())
         .iter()

@@ -959,6 +959,190 @@ async fn copies_of_one_keyed_transfer_that_fills_the_limit_all_get_its_answer(ba
     app.stop().await;
 }
 
+/// Mei's top-up records with `status`, newest first.
+async fn top_ups(app: &TestApp, who: &Person, status: &str) -> Vec<Value> {
+    let answer = call(
+        app,
+        who,
+        "GET",
+        &format!("/api/v1/transactions?type=topup&status={status}&limit=100"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.body["data"].as_array().expect("a list").clone()
+}
+
+/// A top-up sent on its own task, so that the test goes on while the card is charged.
+fn top_up_in_background(
+    app: &TestApp,
+    who: &Person,
+    card: &str,
+    amount: i64,
+    key: Option<&str>,
+) -> tokio::task::JoinHandle<(u16, Value)> {
+    let mut request = app
+        .client
+        .post(app.url("/api/v1/topups"))
+        .bearer_auth(&who.token)
+        .header("accept-language", "en")
+        .json(&json!({"card_id": card, "amount": amount, "currency": "CNY"}));
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    tokio::spawn(async move {
+        let response = request.send().await.expect("answered");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON"))
+    })
+}
+
+on_both_databases!(
+    a_slow_card_charge_does_not_hold_up_the_users_transfer_but_counts_against_the_limit
+);
+async fn a_slow_card_charge_does_not_hold_up_the_users_transfer_but_counts_against_the_limit(
+    backend: Backend,
+) {
+    use domain::wallet::RailMode;
+    use std::time::{Duration, Instant};
+
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let mei = person(&app, "mei@example.com").await;
+    let lei = person(&app, "lei@example.com").await;
+    let card = add_card(&app, &mei, "4242 4242 4242 4242").await;
+    let declined = add_card(&app, &mei, "4000 0000 0000 0002").await;
+    assert_eq!(top_up(&app, &mei, &card, 50_000, "CNY").await.status, 201);
+    // Every charge now takes 5 s: far longer than a transfer on the slowest machine.
+    const SLOW: Duration = Duration::from_secs(5);
+    app.running.rail_switch.set(RailMode::Slow {
+        delay_ms: SLOW.as_millis() as u64,
+    });
+    let charging_since = Instant::now();
+    let slow = top_up_in_background(&app, &mei, &card, 120_000, None);
+    // The top-up's record is written, processing, before the card is charged.
+    let pending = loop {
+        let pending = top_ups(&app, &mei, "processing").await;
+        if !pending.is_empty() {
+            break pending;
+        }
+        assert!(
+            charging_since.elapsed() < SLOW,
+            "the top-up never showed as processing"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0]["amount"]["amount"], 120_000);
+
+    // Mei's transfer does not wait for the charge.
+    let transfer = call(
+        &app,
+        &mei,
+        "POST",
+        "/api/v1/transfers",
+        Some(json!({"to": lei.email, "amount": 10_000, "currency": "CNY"})),
+        None,
+    )
+    .await;
+    assert_eq!(transfer.status, 201, "{}", transfer.body);
+    // The processing top-up counts against the daily limit (¥2,000 unverified): ¥500 + ¥1,200
+    // leave ¥300, so ¥500 more is refused at once, without charging the card.
+    let over = top_up(&app, &mei, &card, 50_000, "CNY").await;
+    assert_eq!(over.code(), "limit_exceeded", "{}", over.body);
+    assert_eq!(over.body["error"]["left"], "30000");
+    assert!(
+        !slow.is_finished() && charging_since.elapsed() < SLOW,
+        "the transfer and the refusal came while the card was still being charged"
+    );
+
+    let (status, done) = slow.await.expect("the top-up's task");
+    assert_eq!(status, 201, "{done}");
+    assert_eq!(done["status"], "completed");
+    assert_eq!(done["id"], pending[0]["id"]);
+    let steps: Vec<&str> = done["timeline"]
+        .as_array()
+        .expect("a timeline")
+        .iter()
+        .map(|step| step["status"].as_str().expect("a status"))
+        .collect();
+    assert_eq!(steps, ["processing", "completed"]);
+    assert!(top_ups(&app, &mei, "processing").await.is_empty());
+
+    // A refused charge fails its record, which then no longer counts.
+    app.running.rail_switch.set(RailMode::Normal);
+    let refused = top_up(&app, &mei, &declined, 30_000, "CNY").await;
+    assert_eq!(refused.code(), "card_declined", "{}", refused.body);
+    let limits = call(&app, &mei, "GET", "/api/v1/limits?currency=CNY", None, None).await;
+    let topup = limits.body["data"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|l| l["kind"] == "topup")
+        .expect("topup limits")
+        .clone();
+    assert_eq!(topup["daily_left"], 30_000);
+    assert_eq!(
+        available(&app, &mei, "CNY").await.0,
+        50_000 + 120_000 - 10_000 - 10
+    );
+    assert_verify_clean(&app).await;
+    app.stop().await;
+}
+
+on_both_databases!(copies_of_one_keyed_top_up_charged_slowly_make_one_top_up_and_one_record);
+async fn copies_of_one_keyed_top_up_charged_slowly_make_one_top_up_and_one_record(
+    backend: Backend,
+) {
+    use domain::wallet::RailMode;
+
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let mei = person(&app, "mei@example.com").await;
+    let card = add_card(&app, &mei, "4242 4242 4242 4242").await;
+    app.running
+        .rail_switch
+        .set(RailMode::Slow { delay_ms: 300 });
+    // A client retrying on a timeout: copies of one request, sent while the first is charged.
+    let copies: Vec<_> = (0..4)
+        .map(|_| top_up_in_background(&app, &mei, &card, 80_000, Some("november-top-up")))
+        .collect();
+    let mut ids = Vec::new();
+    for copy in copies {
+        let (status, body) = copy.await.expect("the copy's task");
+        assert_eq!(status, 201, "{body}");
+        ids.push(body["id"].clone());
+    }
+    assert!(
+        ids.iter().all(|id| *id == ids[0]),
+        "one top-up, one answer: {ids:?}"
+    );
+    assert_eq!(top_ups(&app, &mei, "completed").await.len(), 1);
+    assert!(
+        top_ups(&app, &mei, "failed").await.is_empty(),
+        "no copy left a record"
+    );
+    assert_eq!(available(&app, &mei, "CNY").await.0, 80_000);
+    // The same key for another amount is refused before any card is charged.
+    app.running.rail_switch.set(RailMode::Normal);
+    let reused = call(
+        &app,
+        &mei,
+        "POST",
+        "/api/v1/topups",
+        Some(json!({"card_id": card, "amount": 1_000, "currency": "CNY"})),
+        Some("november-top-up"),
+    )
+    .await;
+    assert_eq!(reused.code(), "idempotency_key_reused", "{}", reused.body);
+    assert!(top_ups(&app, &mei, "failed").await.is_empty());
+    assert_verify_clean(&app).await;
+    app.stop().await;
+}
+
 on_both_databases!(fees_follow_the_schedule_and_the_monthly_volume_discount_applies);
 async fn fees_follow_the_schedule_and_the_monthly_volume_discount_applies(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {

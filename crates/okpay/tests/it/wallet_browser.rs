@@ -261,7 +261,7 @@ async fn chromium_tops_up_transfers_withdraws_through_review_and_reads_records_c
         .await
         .expect("accounts");
     let created = accounts
-        .create_staff(STAFF_EMAIL, StaffRole::Finance, "en", now())
+        .create_staff(STAFF_EMAIL, None, StaffRole::Finance, "en", now())
         .await
         .expect("created");
     browser

@@ -1066,3 +1066,35 @@ async fn every_wallet_page_speaks_chinese_when_asked(backend: Backend) {
     }
     app.stop().await;
 }
+
+on_both_databases!(a_server_started_with_day_offset_utc_shows_page_times_in_utc);
+async fn a_server_started_with_day_offset_utc_shows_page_times_in_utc(backend: Backend) {
+    use domain::calendar::UtcOffset;
+    use okpay::config::DayOffset;
+
+    let Some(app) = spawn_app_with(backend, |config| {
+        config.auth_rate_limit_per_minute = 0;
+        config.day_offset = DayOffset::parse("+00:00").expect("an offset");
+    })
+    .await
+    else {
+        return;
+    };
+    assert_eq!(app.running.wallet.rules().offset, UtcOffset::UTC);
+    let mei = person(&app, "mei@example.com").await;
+    let card = crate::wallet::add_card(&app, &mei, "4242 4242 4242 4242").await;
+    let topped_up = crate::wallet::top_up(&app, &mei, &card, 10_000, "CNY").await;
+    assert_eq!(topped_up.status, 201, "{}", topped_up.body);
+    let mut jar = signed_in(&app, &mei).await;
+    for path in ["/wallet", "/records"] {
+        let page = get(&app, &mut jar, path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        assert!(page.body.contains(" (UTC)</time>"), "{path}: {}", page.body);
+        assert!(!page.body.contains("UTC+8"), "{path}: {}", page.body);
+    }
+    // In Chinese the zone is named the same way: 北京时间 only when days begin in Beijing.
+    let page = get(&app, &mut jar, "/records?lang=zh-CN").await;
+    assert!(page.body.contains("（UTC）</time>"), "{}", page.body);
+    assert!(!page.body.contains("北京时间"), "{}", page.body);
+    app.stop().await;
+}

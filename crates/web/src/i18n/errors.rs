@@ -883,6 +883,16 @@ pub fn error_text(code: ErrorCode, locale: Locale) -> ErrorText {
                 "Read the reason in your message center and appeal as it explains.",
             ),
         ),
+        ErrorCode::DuplicateRequest => (
+            text(
+                "同一请求的另一份副本已完成这笔充值，这一份没有入账。",
+                "无需操作：钱只入账一次，已完成的那一笔在交易记录里。如果银行卡显示被扣款两次，请联系客服退回其中一笔。",
+            ),
+            text(
+                "Another copy of the same request already made this top-up; this copy credited nothing.",
+                "Nothing to do: the money arrived once, and the completed top-up is in your records. If your card shows two charges, contact support to have one returned.",
+            ),
+        ),
         ErrorCode::InvalidIdempotencyKey => (
             text(
                 "Idempotency-Key 格式不正确。",

@@ -22,6 +22,8 @@ use super::display::readable_instant;
 use super::layout::Layout;
 use super::render_page;
 use super::staff::StaffPage;
+use super::staff_admin::StaffFrame;
+use super::staff_page::staff_page;
 use super::tickets::{AttachmentRow, MessageRow, attachment_rows, context_text, see_other};
 use crate::AppState;
 use crate::api::auth::{store_error, unix_now};
@@ -30,9 +32,10 @@ use crate::api::tickets::{ticket_error, tickets_of};
 use crate::api::wallet::wallet_error;
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{
-    CANNED_REPLIES, ConsoleText, ErrorText, Locale, agent_status_name, ticket_category_name,
-    wallet_code_name,
+    CANNED_REPLIES, ConsoleText, Locale, agent_status_name, ticket_category_name, wallet_code_name,
 };
+
+staff_page!(QueuePage, TicketPage);
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -161,6 +164,9 @@ struct Tab {
 struct QueuePage {
     layout: Layout,
     title: &'static str,
+    /// The staff navigation, as every back-office page has it; the template reads it through
+    /// `Deref`.
+    frame: StaffFrame,
     text: &'static ConsoleText,
     status_tabs: Vec<Tab>,
     category_tabs: Vec<Tab>,
@@ -299,6 +305,7 @@ async fn queue(
         &QueuePage {
             layout: Layout::for_staff(locale, &staff),
             title: text.title,
+            frame: StaffFrame::checked(locale, &staff),
             text,
             status_tabs,
             category_tabs,
@@ -492,9 +499,9 @@ struct TicketPage {
     layout: Layout,
     title: &'static str,
     text: &'static ConsoleText,
-    csrf_token: String,
-    notice: Option<&'static str>,
-    error: Option<ErrorText>,
+    /// The staff navigation, the form token and the notice of a change just made; the template
+    /// reads them through `Deref`.
+    frame: StaffFrame,
     id: String,
     subject: String,
     category: &'static str,
@@ -570,13 +577,13 @@ async fn ticket(
         .and_then(|id| CANNED_REPLIES.iter().find(|c| c.id == id))
         .map(|c| user_locale.pick(c.body_zh, c.body_en).to_owned())
         .unwrap_or_default();
+    let mut frame = StaffFrame::checked(locale, &staff);
+    frame.notice = query.done.map(|_| text.done);
     let page = TicketPage {
         layout: Layout::for_staff(locale, &staff),
         title: text.title,
         text,
-        csrf_token: staff.csrf_token.clone(),
-        notice: query.done.map(|_| text.done),
-        error: None,
+        frame,
         id: ticket.id.clone(),
         subject: ticket.subject.clone(),
         category: ticket_category_name(ticket.category, locale),
