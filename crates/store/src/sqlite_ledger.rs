@@ -1,4 +1,4 @@
-//! The ledger's batch write on SQLite: rusqlite connections on threads of their own, batch N+1 applied while batch N commits and batch N-1 reaches the disk.
+//! The ledger's batch write on SQLite: rusqlite connections on three threads of their own, batch N+1 applied while batch N commits, the fsync beside the committer.
 //!
 //! Through sqlx's `Any` driver every row read is converted twice and every statement crosses
 //! to sqlx's worker thread and back; a batch spent more time there than in SQLite. Here
