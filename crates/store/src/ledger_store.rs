@@ -85,10 +85,9 @@ impl LedgerStore for Store {
         }
     }
 
-    /// Two on SQLite: the ledger's threads start the next batch the moment the one before
-    /// commits, while its fsync runs (a third in flight made batches smaller, not faster). One
-    /// on PostgreSQL, where two batches of one process would only wait for each other's row
-    /// locks.
+    /// Two on SQLite: the ledger's thread starts the next batch the moment the one before
+    /// commits. One on PostgreSQL, where two batches of one process would only wait for each
+    /// other's row locks.
     fn batches_in_flight_max(&self) -> usize {
         match self.sqlite_ledger {
             Some(_) => 2,

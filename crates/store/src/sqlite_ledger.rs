@@ -1,4 +1,4 @@
-//! The ledger's batch write on SQLite: rusqlite connections on three threads of their own, batch N+1 applied while batch N commits, the fsync beside the committer.
+//! The ledger's batch write on SQLite: rusqlite connections on two threads of their own, batch N+1 applied while batch N commits.
 //!
 //! Through sqlx's `Any` driver every row read is converted twice and every statement crosses
 //! to sqlx's worker thread and back; a batch spent more time there than in SQLite. Here
@@ -6,10 +6,8 @@
 //!
 //! The applier thread runs each batch through a `Book`: balances from its memory, keys and
 //! holds from its read connection and from the batches still in flight. The committer thread
-//! writes the batch's rows and commits while the applier already works on the next batch. The
-//! committer's commits do not wait for the disk (`synchronous=NORMAL`): the syncer thread
-//! fsyncs the write-ahead log after them, once for every commit made since its last fsync, and
-//! only then answers their callers (see [`Syncer`]). `PRAGMA data_version`, read
+//! writes the batch's rows and commits (the fsync) while the applier already works on the next
+//! batch; callers are answered only after their own batch's commit. `PRAGMA data_version`, read
 //! under the write lock, tells the committer when another connection (another process, the
 //! naive benchmark, `open_accounts`) committed since its last commit: the applier's memory may
 //! then be stale, so the batch is applied afresh under the lock and the applier starts again
@@ -84,11 +82,7 @@ struct Prepared {
 /// never reads (the wallet's records, notices, kept answers). A commit on the committer's own
 /// connection leaves `PRAGMA data_version` as it was, so the applier's memory stays good; the
 /// same write on another connection would make the next batch start again from the database.
-/// It answers how to tell its caller, which the syncer does once the work is durable.
-type Beside = Box<dyn FnOnce(&mut Connection) -> Deliver + Send>;
-
-/// Tells a caller what its commit did, given whether the fsync after it succeeded.
-type Deliver = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+type Beside = Box<dyn FnOnce(&mut Connection) + Send>;
 
 /// What reaches the committer, in the order it must be done.
 enum ToCommit {
@@ -126,15 +120,12 @@ impl SqliteLedger {
     pub(crate) fn start(path: &Path) -> Result<SqliteLedger, StoreError> {
         let shared = Arc::new(Shared::default());
         let connection = open(path)?;
-        // The syncer makes the committer's commits durable (see `Syncer`). A small page cache
-        // over a memory map: SQLite walks the whole cache's hash table at the end of every
-        // commit (pcache1TruncateUnsafe: 13% of the committer's time with 64 MiB, 5% with 8),
-        // and a page that fell out of it is read back from the map without a system call.
+        // A small page cache over a memory map: SQLite walks the whole cache's hash table at
+        // the end of every commit (pcache1TruncateUnsafe: 13% of the committer's time with
+        // 64 MiB, 5% with 8), and a page that fell out of it is read back from the map without
+        // a system call.
         connection
-            .execute_batch(
-                "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -2048; \
-                 PRAGMA mmap_size = 1073741824;",
-            )
+            .execute_batch("PRAGMA cache_size = -2048; PRAGMA mmap_size = 1073741824;")
             .map_err(sqlite_error)?;
         let mut writer = Writer {
             connection,
@@ -153,27 +144,10 @@ impl SqliteLedger {
         };
         let (jobs, job_receiver) = mpsc::channel::<Job>();
         let (prepared, prepared_receiver) = mpsc::channel::<ToCommit>();
-        let (committed, committed_receiver) = mpsc::channel::<Deliver>();
         let beside = prepared.clone();
         let spawn_error = |error: std::io::Error| {
             StoreError::Unavailable(format!("starting the ledger: {error}"))
         };
-        let mut syncer = Syncer::new(wal_path(path));
-        let syncer_thread = std::thread::Builder::new()
-            .name("okpay-ledger-sync".into())
-            .spawn(move || {
-                while let Ok(first) = committed_receiver.recv() {
-                    // Every commit made until now is in the file: one fsync makes them all
-                    // durable, however many arrived while the last one ran.
-                    let mut waiting = vec![first];
-                    waiting.extend(committed_receiver.try_iter());
-                    let synced = syncer.sync();
-                    for deliver in waiting {
-                        deliver(synced.clone());
-                    }
-                }
-            })
-            .map_err(spawn_error)?;
         let applier_thread = std::thread::Builder::new()
             .name("okpay-ledger-apply".into())
             .spawn(move || {
@@ -207,23 +181,19 @@ impl SqliteLedger {
             .name("okpay-ledger-commit".into())
             .spawn(move || {
                 while let Ok(next) = prepared_receiver.recv() {
-                    let deliver = match next {
-                        ToCommit::Batch(mut batch) => {
-                            let outcome = writer.commit(&mut batch, &shared);
-                            shared.finished.store(batch.sequence, Ordering::SeqCst);
-                            let leftovers = (batch.commands, batch.rows, batch.attached);
-                            let reply = batch.reply;
-                            Box::new(move |synced: Result<(), StoreError>| {
-                                let outcome = synced.and(outcome);
-                                // A caller that stopped waiting no longer needs its answer.
-                                let _ = reply.send((outcome, leftovers));
-                            }) as Deliver
+                    let mut batch = match next {
+                        ToCommit::Batch(batch) => batch,
+                        ToCommit::Beside(work) => {
+                            work(&mut writer.connection);
+                            continue;
                         }
-                        ToCommit::Beside(work) => work(&mut writer.connection),
                     };
-                    if committed.send(deliver).is_err() {
-                        break;
-                    }
+                    let outcome = writer.commit(&mut batch, &shared);
+                    shared.finished.store(batch.sequence, Ordering::SeqCst);
+                    // A caller that stopped waiting no longer needs its answer.
+                    let _ = batch
+                        .reply
+                        .send((outcome, (batch.commands, batch.rows, batch.attached)));
                 }
             })
             .map_err(spawn_error)?;
@@ -232,7 +202,7 @@ impl SqliteLedger {
             jobs: Mutex::new(Some(jobs)),
             beside: Mutex::new(Some(beside)),
             spare: Mutex::new(Vec::new()),
-            threads: Mutex::new(vec![applier_thread, committer_thread, syncer_thread]),
+            threads: Mutex::new(vec![applier_thread, committer_thread]),
         })
     }
 
@@ -287,10 +257,7 @@ impl SqliteLedger {
     ) -> impl Future<Output = Result<T, StoreError>> + Send + 'static {
         let (reply, answer) = oneshot::channel();
         let beside: Beside = Box::new(move |connection| {
-            let worked = work(connection);
-            Box::new(move |synced: Result<(), StoreError>| {
-                let _ = reply.send(synced.and(worked));
-            })
+            let _ = reply.send(work(connection));
         });
         let queued = self
             .beside
@@ -386,73 +353,6 @@ impl SqliteLedger {
         })
         .await
         .map_err(|error| StoreError::Unavailable(format!("the backfill's task: {error}")))?
-    }
-}
-
-/// Makes the committer's commits durable. The committer commits with `synchronous=NORMAL`:
-/// SQLite writes the commit's frames to the write-ahead log without waiting for the disk, so
-/// the committer can write the next batch while the disk works. The syncer then fsyncs the log;
-/// every commit made before that fsync is durable after it, and only then are their callers
-/// answered. No caller is answered before its rows are durable, as with `synchronous=FULL`.
-///
-/// Recovery replays the log's frames in order up to the first one whose checksum fails, so
-/// what survives a crash is always a prefix of the commits: a later commit never survives
-/// without an earlier one. Other connections may read a commit up to one fsync before it is
-/// durable; a crash in that window loses it together with everything committed after it, none
-/// of which was answered. Checkpoints run on a `synchronous=FULL` connection, which fsyncs the
-/// log before copying frames into the database file and the file after.
-struct Syncer {
-    wal: PathBuf,
-    /// The log's directory is fsynced once, so that the log file itself survives a crash.
-    directory_synced: bool,
-    /// After a failed fsync the kernel may have dropped the pages it could not write and a later
-    /// fsync would not say so: nothing is confirmed again until OKPay restarts (as PostgreSQL
-    /// does).
-    failed: Option<String>,
-}
-
-impl Syncer {
-    fn new(wal: PathBuf) -> Syncer {
-        Syncer {
-            wal,
-            directory_synced: false,
-            failed: None,
-        }
-    }
-
-    fn sync(&mut self) -> Result<(), StoreError> {
-        if self.failed.is_none()
-            && let Err(error) = self.sync_files()
-        {
-            tracing::error!(%error, "fsync of the SQLite write-ahead log failed; restart OKPay");
-            self.failed = Some(error.to_string());
-        }
-        match &self.failed {
-            None => Ok(()),
-            Some(error) => Err(StoreError::Unavailable(format!(
-                "the write-ahead log could not be made durable ({error}); restart OKPay"
-            ))),
-        }
-    }
-
-    fn sync_files(&mut self) -> std::io::Result<()> {
-        // Opened afresh each time: fsync makes the file's written pages durable whichever
-        // descriptor wrote them, and a log deleted since (every connection closed) had been
-        // checkpointed into the database file, durably, first.
-        match std::fs::File::open(&self.wal) {
-            Ok(log) => log.sync_data()?,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(error) => return Err(error),
-        }
-        if !self.directory_synced {
-            let directory = match self.wal.parent() {
-                Some(parent) if !parent.as_os_str().is_empty() => parent,
-                _ => Path::new("."),
-            };
-            std::fs::File::open(directory)?.sync_all()?;
-            self.directory_synced = true;
-        }
-        Ok(())
     }
 }
 
@@ -976,31 +876,6 @@ mod tests {
             i64::from_le_bytes([0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea])
         );
         assert_ne!(key_hash("usr_a:k1"), key_hash("usr_a:k2"));
-    }
-
-    #[test]
-    fn the_syncer_fsyncs_an_existing_log_and_needs_nothing_for_a_missing_one() {
-        let directory = tempfile::tempdir().expect("a temporary directory");
-        let wal = directory.path().join("okpay.db-wal");
-        let mut syncer = Syncer::new(wal.clone());
-        assert_eq!(syncer.sync(), Ok(()));
-        std::fs::write(&wal, b"frames").expect("a log");
-        assert_eq!(syncer.sync(), Ok(()));
-        assert!(syncer.directory_synced);
-    }
-
-    #[test]
-    fn after_one_failed_fsync_the_syncer_confirms_nothing_until_restarted() {
-        let directory = tempfile::tempdir().expect("a temporary directory");
-        // A log "inside" a regular file cannot be opened (ENOTDIR): the fsync fails.
-        let file = directory.path().join("not-a-directory");
-        std::fs::write(&file, b"").expect("a file");
-        let mut syncer = Syncer::new(file.join("okpay.db-wal"));
-        let failed = syncer.sync().expect_err("the sync fails");
-        assert!(failed.to_string().contains("restart OKPay"), "{failed}");
-        // Even once the log could be synced, nothing is confirmed again.
-        syncer.wal = directory.path().join("okpay.db-wal");
-        assert!(syncer.sync().is_err());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
