@@ -151,7 +151,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let help = Arc::new(start_help_center(&store).await?);
     let tickets = domain::tickets::Tickets::new(Arc::new(store.clone()));
     let community_search = Arc::new(web::CommunitySearch::default());
-    let state = web::AppState {
+    let state = web::AppParts {
         chat: Some(web::LiveChat::new(domain::chat::Chat::new(
             Arc::new(store.clone()),
             tickets,

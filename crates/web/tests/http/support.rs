@@ -14,7 +14,7 @@ use domain::identity::BoxFuture;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::Value;
 use tower::ServiceExt;
-use web::AppState;
+use web::AppParts;
 
 pub use crate::fake_accounts::FakeAccounts;
 pub use crate::fake_community::FakeCommunity;
@@ -43,9 +43,9 @@ pub fn app_with_accounts(accounts: Arc<FakeAccounts>) -> Router {
     web::router(state)
 }
 
-pub fn state(database: DatabaseAnswers, metrics: PrometheusHandle) -> AppState {
+pub fn state(database: DatabaseAnswers, metrics: PrometheusHandle) -> AppParts {
     let answers = matches!(database, DatabaseAnswers::Yes);
-    AppState {
+    AppParts {
         readiness: Arc::new(move || Box::pin(async move { answers })),
         metrics,
         secure_cookies: false,
