@@ -8,7 +8,9 @@ use domain::community::Community;
 use domain::delivery::OUTBOX_DELIVERY_JOB;
 use domain::identity::{AccountRules, Accounts, SecretBox};
 use domain::support::Support;
-use domain::wallet::{MoneyOutGuard, RailSwitch, SimulatedRail, Wallet, WalletRules};
+use domain::wallet::{
+    CardFingerprintKey, MoneyOutGuard, RailSwitch, SimulatedRail, Wallet, WalletRules,
+};
 use domain::{Ledger, LedgerStore, WriterConfig};
 use jobs::{RunningWorker, Worker, WorkerConfig};
 use ledger::{AccountId, Currency, PlatformAccount};
@@ -287,6 +289,10 @@ pub async fn start_wallet(
     guard: Arc<dyn MoneyOutGuard>,
     day_offset: DayOffset,
 ) -> anyhow::Result<(Arc<Wallet>, Arc<RailSwitch>)> {
+    let fingerprint_key = store
+        .server_secret("card_fingerprint_key", &random_hex_secret())
+        .await
+        .context("reading the server's card fingerprint key")?;
     let switch = RailSwitch::new();
     let rail = Arc::new(SimulatedRail::new(Arc::clone(&switch)));
     let wallet = Wallet::new(
@@ -297,6 +303,7 @@ pub async fn start_wallet(
         guard,
         WalletRules {
             offset: day_offset.0,
+            card_fingerprint_key: CardFingerprintKey::new(fingerprint_key.as_bytes()),
             ..WalletRules::default()
         },
     );

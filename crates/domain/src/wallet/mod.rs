@@ -3,6 +3,7 @@
 
 pub mod bank_account;
 pub mod card;
+pub mod fingerprint;
 pub mod guard;
 pub mod kind;
 pub mod maintenance_job;
@@ -21,6 +22,7 @@ pub use card::{
     CardBrand, CardDetails, CardError, CardExpiry, CardInput, CardNumber, CardToken, Cvc,
     HolderName, SavedCard,
 };
+pub use fingerprint::{CardFingerprint, CardFingerprintKey, MalformedCardFingerprint};
 pub use guard::{AllowAll, GuardRefusal, MoneyOutGuard};
 pub use kind::{MovementKind, UnknownMovementKind};
 pub use maintenance_job::{MAINTENANCE_FEE_JOB, MaintenancePass};
@@ -38,8 +40,8 @@ pub use quote::{
     QuotedRate, new_quote_id,
 };
 pub use service::{
-    Clock, DEFAULT_FEE_SCHEDULE_ID, KeepAnswer, PayoutPass, QuoteAnswer, STARTING_RATES, Wallet,
-    WalletError, WalletRules, WithdrawalView,
+    AddedCard, CardSaved, Clock, DEFAULT_FEE_SCHEDULE_ID, KeepAnswer, PayoutPass, QuoteAnswer,
+    STARTING_RATES, Wallet, WalletError, WalletRules, WithdrawalView,
 };
 pub use simulator::{
     RAIL_DELAY_MAX_MS, RailMode, RailSwitch, SimulatedRail, TEST_BANK_ACCOUNTS, TEST_CARDS,

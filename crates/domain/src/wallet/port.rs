@@ -12,7 +12,9 @@ use crate::limits::{KycTier, LimitKind, Usage};
 use crate::notify::OutboundMessage;
 use crate::records::{TransactionFilter, TransactionRecord};
 use crate::store_port::StoreError;
-use crate::wallet::{BankAccount, MovementKind, SavedCard};
+use crate::wallet::{
+    BankAccount, CardExpiry, CardFingerprint, HolderName, MovementKind, SavedCard,
+};
 
 /// A card as kept: never the number or CVC, only what `SavedCard` holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,6 +23,9 @@ pub struct StoredCard {
     pub id: String,
     pub user_id: String,
     pub card: SavedCard,
+    /// The keyed hash of the number that tells the same card added twice; `None` for a card
+    /// saved before fingerprints were kept.
+    pub fingerprint: Option<CardFingerprint>,
     pub created_at: UnixSeconds,
 }
 
@@ -185,7 +190,23 @@ pub struct MaintenanceCandidate {
 
 /// The wallet's storage.
 pub trait WalletStore: Send + Sync + 'static {
+    /// Saves a card; `Conflict` when the user already has a live card with its fingerprint.
     fn insert_card<'a>(&'a self, card: &'a StoredCard) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// The user's card (not removed) whose number has `fingerprint`, when there is one.
+    fn live_card_by_fingerprint<'a>(
+        &'a self,
+        user_id: &'a str,
+        fingerprint: &'a CardFingerprint,
+    ) -> BoxFuture<'a, Result<Option<StoredCard>, StoreError>>;
+    /// Writes a saved card's new expiry and holder name (the same card typed again, renewed);
+    /// false when the user has no such live card.
+    fn update_card_details<'a>(
+        &'a self,
+        user_id: &'a str,
+        card_id: &'a str,
+        expiry: CardExpiry,
+        holder_name: &'a HolderName,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
     /// Appends a staff action on the wallet (a withdrawal's review) to the audit log.
     fn wallet_audit<'a>(
         &'a self,

@@ -31,9 +31,10 @@ use crate::wallet::port::{
 use crate::wallet::turns::{HeldTurn, UserTurns};
 use crate::wallet::writer::{ResponseToKeep, WalletWriter, WriteJob};
 use crate::wallet::{
-    BankAccount, BankAccountError, BankRail, CardDetails, CardError, CardInput, CardProcessor,
-    ChargeRequest, MovementKind, PayoutError, PayoutNext, PayoutRequest, PayoutRetryPolicy,
-    ProcessorError, Quote, QuoteError, QuotePolicy, QuoteRequest, save_card,
+    BankAccount, BankAccountError, BankRail, CardDetails, CardError, CardExpiry,
+    CardFingerprintKey, CardInput, CardProcessor, ChargeRequest, HolderName, MovementKind,
+    PayoutError, PayoutNext, PayoutRequest, PayoutRetryPolicy, ProcessorError, Quote, QuoteError,
+    QuotePolicy, QuoteRequest, save_card,
 };
 
 /// The default fee schedule's version id, recorded with every movement priced by it.
@@ -71,6 +72,8 @@ pub struct WalletRules {
     pub payout_retry: PayoutRetryPolicy,
     /// Days and months for limits, statements and presets start in this offset.
     pub offset: UtcOffset,
+    /// The installation's key for card fingerprints (`okpay serve` keeps it in the database).
+    pub card_fingerprint_key: CardFingerprintKey,
 }
 
 impl Default for WalletRules {
@@ -82,6 +85,7 @@ impl Default for WalletRules {
             quotes: QuotePolicy::default(),
             payout_retry: PayoutRetryPolicy::default(),
             offset: UtcOffset::CHINA,
+            card_fingerprint_key: CardFingerprintKey::random(),
         }
     }
 }
@@ -241,6 +245,30 @@ impl Party {
 pub struct WithdrawalView {
     pub withdrawal: Withdrawal,
     pub record: TransactionRecord,
+}
+
+/// What adding a card did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CardSaved {
+    /// The card is new to the user's list.
+    New,
+    /// The user had already saved this card; nothing changed.
+    AlreadySaved,
+    /// The user had already saved this card; its expiry or holder name was brought up to date.
+    Updated,
+}
+
+impl CardSaved {
+    pub const fn is_new(self) -> bool {
+        matches!(self, CardSaved::New)
+    }
+}
+
+/// A card added to a user's list, or the card already there with the same number.
+#[derive(Clone, Debug)]
+pub struct AddedCard {
+    pub card: StoredCard,
+    pub saved: CardSaved,
 }
 
 /// What a payout pass did.
@@ -464,22 +492,82 @@ impl Wallet {
 
     // --- funding sources ---
 
+    /// Saves a card, or answers the one already saved with the same number: a card whose
+    /// fingerprint matches one of the user's live cards is not saved twice; its expiry and holder
+    /// name are updated when they changed (a renewed card), and it keeps its id and token. A
+    /// removed card added again is a new card.
     pub async fn add_card(
         &self,
         user_id: &str,
         input: CardInput<'_>,
-    ) -> Result<StoredCard, WalletError> {
+    ) -> Result<AddedCard, WalletError> {
         let now = self.now();
         let details = CardDetails::parse(input, self.rules.offset.date_at(now))?;
+        let fingerprint = self.rules.card_fingerprint_key.fingerprint(&details.number);
+        if let Some(saved) = self
+            .store
+            .live_card_by_fingerprint(user_id, &fingerprint)
+            .await?
+        {
+            return self
+                .refresh_card(saved, details.expiry, &details.holder_name)
+                .await;
+        }
         let card = save_card(self.processor.as_ref(), details).await?;
         let stored = StoredCard {
             id: new_id("card"),
             user_id: user_id.to_owned(),
             card,
+            fingerprint: Some(fingerprint),
             created_at: now,
         };
-        self.store.insert_card(&stored).await?;
-        Ok(stored)
+        match self.store.insert_card(&stored).await {
+            Ok(()) => Ok(AddedCard {
+                card: stored,
+                saved: CardSaved::New,
+            }),
+            // Another request saved the same card first (the live fingerprint is unique).
+            Err(StoreError::Conflict { .. }) => {
+                let fingerprint = stored.fingerprint.as_ref().expect("set above");
+                let saved = self
+                    .store
+                    .live_card_by_fingerprint(user_id, fingerprint)
+                    .await?
+                    .ok_or(WalletError::NotFound("card_not_found"))?;
+                self.refresh_card(saved, stored.card.expiry, &stored.card.holder_name)
+                    .await
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// The card already saved, with the expiry and holder name just typed when they differ.
+    async fn refresh_card(
+        &self,
+        mut saved: StoredCard,
+        expiry: CardExpiry,
+        holder_name: &HolderName,
+    ) -> Result<AddedCard, WalletError> {
+        if saved.card.expiry == expiry && &saved.card.holder_name == holder_name {
+            return Ok(AddedCard {
+                card: saved,
+                saved: CardSaved::AlreadySaved,
+            });
+        }
+        let updated = self
+            .store
+            .update_card_details(&saved.user_id, &saved.id, expiry, holder_name)
+            .await?;
+        if !updated {
+            // Removed between the read and the write: the user no longer has it.
+            return Err(WalletError::NotFound("card_not_found"));
+        }
+        saved.card.expiry = expiry;
+        saved.card.holder_name = holder_name.clone();
+        Ok(AddedCard {
+            card: saved,
+            saved: CardSaved::Updated,
+        })
     }
 
     pub async fn cards(&self, user_id: &str) -> Result<Vec<StoredCard>, WalletError> {

@@ -4,6 +4,7 @@ mod appeals;
 mod auth;
 mod browser;
 mod browser_accounts;
+mod cards;
 mod chat;
 mod chat_browser;
 mod cli;
