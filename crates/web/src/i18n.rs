@@ -30,7 +30,7 @@ pub use negotiation::{
 pub use pages::{
     AccountText, AuthText, ErrorPageText, HelpText, HomeText, LayoutText, zone_suffix,
 };
-pub use security::{MessagesText, NotMeText, ResetText, SecurityText, StaffText};
+pub use security::{MessagesText, NotMeText, ResetText, SecurityText, StaffText, staff_role_name};
 pub use staff_admin::{KycText, StaffAdminText, StepUpText};
 pub use strength::{strength_suggestion_text, strength_warning_text};
 pub use support::{

@@ -1335,7 +1335,7 @@ async fn the_console_names_staff_and_assigns_from_a_list_of_active_agents(backen
     );
     assert!(!page.body.contains("<dt>Txn</dt>"), "{}", page.body);
     let header = section(&page.body, "id=\"staff-name\"", "<form");
-    assert!(header.contains("agent · li.na@okpay.example"), "{header}");
+    assert!(header.contains("Agent · li.na@okpay.example"), "{header}");
     // The customer panel names what the address is, not "@".
     assert!(
         page.body.contains(
@@ -1474,7 +1474,7 @@ async fn a_staff_member_created_with_a_name_is_called_by_it_in_the_console(backe
     let page = agent.get(&format!("/staff/tickets/{}", ticket.id)).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let header = section(&page.body, "id=\"staff-name\"", "<form");
-    assert!(header.contains("agent · Li Na"), "{header}");
+    assert!(header.contains("Agent · Li Na"), "{header}");
     let select = section(
         &page.body,
         "<select id=\"assign-to\" name=\"staff_id\"",
@@ -1560,6 +1560,42 @@ async fn the_agents_queue_and_ticket_pages_carry_the_staff_navigation(backend: B
     agent.language = "zh-CN";
     let page = agent.get(&format!("/staff/tickets/{}", ticket.id)).await;
     assert_eq!(staff_nav_links(&page.body), agents_links);
+    app.stop().await;
+}
+
+on_both_databases!(a_chinese_staff_page_names_the_member_s_role_in_chinese);
+async fn a_chinese_staff_page_names_the_member_s_role_in_chinese(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let cases = [
+        (StaffRole::Agent, "/staff/tickets", "客服", "Agent"),
+        (StaffRole::Finance, "/staff/withdrawals", "财务", "Finance"),
+        (StaffRole::Risk, "/staff/kyc", "风控", "Risk"),
+        (StaffRole::Security, "/staff/users", "安全团队", "Security"),
+        (StaffRole::Admin, "/staff/fx-rates", "管理员", "Admin"),
+    ];
+    for (number, (role, path, chinese, english)) in cases.into_iter().enumerate() {
+        let email = format!("member{number}@okpay.test");
+        let (token, _) = staff_signed_in_as(&app, Some(&email), role).await;
+        let mut member = staff_browser(&app, &token);
+        member.language = "zh-CN";
+        let page = member.get(path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        let header = section(&page.body, "id=\"staff-name\"", "<form");
+        assert!(
+            header.contains(&format!("{chinese} · {email}")),
+            "{path}: {header}"
+        );
+        assert!(!header.contains(role.name()), "{path}: {header}");
+        member.language = "en";
+        let page = member.get(path).await;
+        let header = section(&page.body, "id=\"staff-name\"", "<form");
+        assert!(
+            header.contains(&format!("{english} · {email}")),
+            "{path}: {header}"
+        );
+    }
     app.stop().await;
 }
 
