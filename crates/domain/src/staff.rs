@@ -87,6 +87,12 @@ impl StaffRole {
             | StaffPermission::EditHelpArticles => matches!(self, StaffRole::Admin),
             // Identity documents are read by the risk team alone.
             StaffPermission::ReviewKyc => matches!(self, StaffRole::Risk),
+            // Whoever answers a user about their money reads their transactions; admins, who
+            // set rates and fees, have no need to.
+            StaffPermission::ViewUserTransactions => matches!(
+                self,
+                StaffRole::Agent | StaffRole::Security | StaffRole::Risk | StaffRole::Finance
+            ),
         }
     }
 }
@@ -120,6 +126,8 @@ pub enum StaffPermission {
     EditHelpArticles,
     /// Read users' identity documents and approve or reject them.
     ReviewKyc,
+    /// Read one of a user's transactions: amount, status, timeline, failure, counterparties.
+    ViewUserTransactions,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -714,6 +722,17 @@ mod tests {
         }
         assert!(!StaffRole::Finance.may(StaffPermission::ViewUserSecurity));
         assert!(StaffRole::Agent.may(StaffPermission::ViewUserSecurity));
+    }
+
+    #[test]
+    fn every_role_but_admin_reads_a_user_s_transactions() {
+        for role in StaffRole::ALL {
+            assert_eq!(
+                role.may(StaffPermission::ViewUserTransactions),
+                role != StaffRole::Admin,
+                "{role:?}"
+            );
+        }
     }
 
     #[test]

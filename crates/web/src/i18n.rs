@@ -19,8 +19,8 @@ use axum::http::request::Parts;
 
 pub use community::{CommunityText, ModerationText};
 pub use console::{
-    CANNED_REPLIES, ConsoleText, DiagnoseText, SelfHelpText, StolenText, TicketsText,
-    agent_status_name, ticket_category_name, ticket_status_name, wallet_code_name,
+    CANNED_REPLIES, ConsoleText, DiagnoseText, SelfHelpText, StaffRecordText, StolenText,
+    TicketsText, agent_status_name, ticket_category_name, ticket_status_name, wallet_code_name,
 };
 pub use currencies::currency_name;
 pub use errors::{ErrorText, error_text};

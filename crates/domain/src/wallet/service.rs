@@ -1932,6 +1932,26 @@ impl Wallet {
         Ok(self.store.export_records(user_id, filter, sink).await?)
     }
 
+    /// One of `user_id`'s records for a staff member; the look is written to the audit log
+    /// (subject: the user) before the record is answered.
+    pub async fn staff_record(
+        &self,
+        staff_id: &str,
+        user_id: &str,
+        id: &str,
+    ) -> Result<TransactionRecord, WalletError> {
+        let record = self.existing(user_id, id).await?;
+        self.store
+            .wallet_audit(&crate::audit::AuditEvent {
+                actor: crate::audit::Actor::Staff(staff_id.to_owned()),
+                action: "wallet.record_viewed",
+                subject: user_id.to_owned(),
+                detail: format!("transaction={id}"),
+            })
+            .await?;
+        Ok(record)
+    }
+
     pub async fn record(&self, user_id: &str, id: &str) -> Result<TransactionRecord, WalletError> {
         self.existing(user_id, id).await
     }
