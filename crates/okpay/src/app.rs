@@ -222,10 +222,20 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             wallet: Arc::clone(&wallet),
         }),
     );
+    jobs.register(
+        domain::wallet::TOP_UP_RECONCILE_JOB,
+        Arc::new(crate::topup_reconcile::TopUpReconcileJob {
+            wallet: Arc::clone(&wallet),
+            after_s: i64::try_from(config.topup_reconcile_after_s).unwrap_or(i64::MAX),
+        }),
+    );
     if config.job_worker {
         jobs.schedule(&crate::maintenance_fee::schedule())
             .await
             .context("scheduling the daily maintenance fee pass")?;
+        jobs.schedule(&crate::topup_reconcile::schedule())
+            .await
+            .context("scheduling the stuck top-up reconcile pass")?;
     }
     let job_worker = config.job_worker.then(|| jobs.clone().start());
     let (shutdown, shutdown_signal) = oneshot::channel::<()>();
@@ -294,7 +304,11 @@ pub async fn start_wallet(
         .await
         .context("reading the server's card fingerprint key")?;
     let switch = RailSwitch::new();
-    let rail = Arc::new(SimulatedRail::new(Arc::clone(&switch)));
+    // The simulator remembers its charges in the database, as a real processor would in its own.
+    let rail = Arc::new(SimulatedRail::new(
+        Arc::clone(&switch),
+        Arc::new(store.clone()),
+    ));
     let wallet = Wallet::new(
         Arc::new(store.clone()),
         ledger.clone(),

@@ -902,6 +902,35 @@ impl WalletStore for Store {
         })
     }
 
+    fn keep_top_up_key<'a>(
+        &'a self,
+        record_id: &'a str,
+        user_id: &'a str,
+        ledger_key: &'a str,
+        at: UnixSeconds,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.keep_top_up_key_now(record_id, user_id, ledger_key, at))
+    }
+
+    fn top_up_key<'a>(
+        &'a self,
+        record_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
+        Box::pin(self.top_up_key_now(record_id))
+    }
+
+    fn processing_top_ups<'a>(
+        &'a self,
+        before: UnixSeconds,
+        limit: u32,
+    ) -> BoxFuture<'a, Result<Vec<TransactionRecord>, StoreError>> {
+        Box::pin(self.processing_top_ups_now(before, limit))
+    }
+
+    fn ledger_entry_exists<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(self.ledger_entry_exists_now(id))
+    }
+
     fn ledger_entry_of_key<'a>(
         &'a self,
         key: &'a str,

@@ -252,6 +252,9 @@ error_codes! {
     /// A copy of a keyed top-up sent to another process at the same time made the top-up; this
     /// copy's record credited nothing (a failed record's reason).
     DuplicateRequest => "duplicate_request", CONFLICT;
+    /// A top-up interrupted before the card was charged, failed by the reconcile job: nothing
+    /// was taken and nothing arrived (a failed record's reason).
+    TopUpNotCharged => "topup_not_charged", CONFLICT;
     // --- live chat and appeals ---
     /// The chat has ended; nothing more can be sent in it.
     ChatClosed => "chat_closed", CONFLICT;

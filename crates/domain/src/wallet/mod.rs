@@ -12,7 +12,9 @@ pub mod notices;
 pub mod port;
 pub mod processor;
 pub mod quote;
+pub mod reconcile;
 pub mod service;
+pub mod simulated_charges;
 pub mod simulator;
 pub mod turns;
 pub mod writer;
@@ -32,17 +34,21 @@ pub use port::{
     WalletStore, WalletUser, Withdrawal, WithdrawalState,
 };
 pub use processor::{
-    BankRail, CardProcessor, ChargeReceipt, ChargeRequest, PayoutError, PayoutNext, PayoutReceipt,
-    PayoutRequest, PayoutRetryPolicy, ProcessorError, save_card,
+    BankRail, CardProcessor, ChargeReceipt, ChargeRequest, ChargeStatus, PayoutError, PayoutNext,
+    PayoutReceipt, PayoutRequest, PayoutRetryPolicy, ProcessorError, save_card,
 };
 pub use quote::{
     FeeContext, Pricing, QUOTE_LIFETIME_DEFAULT_S, Quote, QuoteError, QuotePolicy, QuoteRequest,
     QuotedRate, new_quote_id,
 };
+pub use reconcile::{
+    NOT_CHARGED_REASON, ReconcilePass, TOP_UP_RECONCILE_AFTER_S_DEFAULT, TOP_UP_RECONCILE_JOB,
+};
 pub use service::{
     AddedCard, CardSaved, Clock, DEFAULT_FEE_SCHEDULE_ID, KeepAnswer, PayoutPass, QuoteAnswer,
     STARTING_RATES, Wallet, WalletError, WalletRules, WithdrawalView,
 };
+pub use simulated_charges::{SimulatedCharge, SimulatedChargeStore};
 pub use simulator::{
     RAIL_DELAY_MAX_MS, RailMode, RailSwitch, SimulatedRail, TEST_BANK_ACCOUNTS, TEST_CARDS,
     TestBankAccount, TestBankAccountOutcome, TestCard, TestCardOutcome,

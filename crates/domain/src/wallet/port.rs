@@ -367,6 +367,27 @@ pub trait WalletStore: Send + Sync + 'static {
         &'a self,
         key: &'a str,
     ) -> BoxFuture<'a, Result<Option<String>, StoreError>>;
+    /// Keeps the ledger key a keyed top-up credits with, before its card is charged.
+    fn keep_top_up_key<'a>(
+        &'a self,
+        record_id: &'a str,
+        user_id: &'a str,
+        ledger_key: &'a str,
+        at: UnixSeconds,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// The ledger key kept for the top-up `record_id`, when it was sent with one.
+    fn top_up_key<'a>(
+        &'a self,
+        record_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>, StoreError>>;
+    /// Top-ups still `processing` that were made before `before`, oldest first.
+    fn processing_top_ups<'a>(
+        &'a self,
+        before: UnixSeconds,
+        limit: u32,
+    ) -> BoxFuture<'a, Result<Vec<TransactionRecord>, StoreError>>;
+    /// Whether the ledger's journal holds an entry with this id.
+    fn ledger_entry_exists<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
     /// Keeps the first answer under (user, key) and returns whichever answer was kept first.
     fn save_response<'a>(
         &'a self,

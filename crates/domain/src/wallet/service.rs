@@ -210,6 +210,16 @@ fn ledger_key(user_id: &str, key: &str) -> String {
     format!("{user_id}:{key}")
 }
 
+/// The ledger key a top-up credits under: the request's own, else one named by its record
+/// (`topup:<id>`; user ids never read `topup`), so that every credit of a charge is keyed and a
+/// second credit of it (by the reconcile job) replays instead of moving money again.
+pub(super) fn top_up_credit_key(user_id: &str, key: Option<&str>, record_id: &str) -> String {
+    match key {
+        Some(key) => ledger_key(user_id, key),
+        None => format!("topup:{record_id}"),
+    }
+}
+
 fn ledger_error(error: LedgerError) -> WalletError {
     match error {
         LedgerError::Rejected(rejection) => WalletError::Rejected {
@@ -356,6 +366,11 @@ impl Wallet {
 
     pub fn rules(&self) -> &WalletRules {
         &self.rules
+    }
+
+    /// The card processor the wallet charges (tests charge through it to stage a crash).
+    pub fn processor(&self) -> &Arc<dyn CardProcessor> {
+        &self.processor
     }
 
     pub fn store(&self) -> &Arc<dyn WalletStore> {
@@ -864,7 +879,11 @@ impl Wallet {
         Ok(self.guard.check(user_id, kind, amount, currency).await?)
     }
 
-    async fn open_wallet(&self, user_id: &str, currency: Currency) -> Result<(), WalletError> {
+    pub(super) async fn open_wallet(
+        &self,
+        user_id: &str,
+        currency: Currency,
+    ) -> Result<(), WalletError> {
         let account = AccountId::wallet(user_id, currency);
         let known = self
             .opened
@@ -1021,6 +1040,15 @@ impl Wallet {
                 .await?;
             (record, fees, card.card.token)
         };
+        // The key the credit is made under, the same whoever makes it: this request or, if it
+        // stops after the charge, the reconcile job. A keyed top-up's key is kept before the
+        // card is charged, since the job cannot derive it.
+        let credit_key = top_up_credit_key(user_id, key, &record.id);
+        if key.is_some() {
+            self.store
+                .keep_top_up_key(&record.id, user_id, &credit_key, self.now())
+                .await?;
+        }
         let charge = ChargeRequest {
             reference: record.id.clone(),
             token,
@@ -1035,26 +1063,39 @@ impl Wallet {
                 record: Box::new(record),
             });
         }
-        self.open_wallet(user_id, currency).await?;
+        self.credit_top_up(record, credit_key).await
+    }
+
+    /// Credits a charged top-up under `credit_key` and completes its record; the same whether
+    /// the request that charged the card does it or the reconcile job after it stopped.
+    pub(super) async fn credit_top_up(
+        &self,
+        mut record: TransactionRecord,
+        credit_key: String,
+    ) -> Result<TransactionRecord, WalletError> {
+        let user_id = record.user_id.clone();
+        self.open_wallet(&user_id, record.currency).await?;
         let command = movements::top_up(
-            EntryId::parse(&record.id).expect("new ids parse"),
-            user_id,
-            currency,
-            amount,
-            fees.net_fee,
-        )?;
-        match self.submit(command, user_id, key).await {
-            Ok((_, false)) => {
+            EntryId::parse(&record.id).expect("record ids are entry ids"),
+            &user_id,
+            record.currency,
+            record.amount,
+            record.fee,
+        )?
+        .with_idempotency_key(credit_key);
+        match self.ledger.submit(command).await.map_err(ledger_error) {
+            // Applied afresh, or replayed by the entry this record's own credit made.
+            Ok(applied) if !applied.replayed || applied.entry_id.as_str() == record.id => {
                 record.advance(TransactionStatus::Completed, self.now(), None)?;
                 self.store.update_record(&record).await?;
                 Ok(record)
             }
             // A copy sent to another process moved the key's money first (copies in this
-            // process wait for each other above): this record credited nothing.
-            Ok((entry_id, true)) => {
+            // process wait for each other): this record credited nothing.
+            Ok(applied) => {
                 let reason = ReasonCode::parse("duplicate_request").expect("a valid code");
                 self.fail_top_up(&mut record, reason).await?;
-                self.existing(user_id, entry_id.as_str()).await
+                self.existing(&user_id, applied.entry_id.as_str()).await
             }
             Err(WalletError::Rejected { rejection, .. }) => {
                 let reason = ReasonCode::parse(rejection.code()).expect("ledger codes are valid");
@@ -1070,7 +1111,7 @@ impl Wallet {
 
     /// Ends a top-up's record failed with `reason`: nothing arrived, and it no longer counts
     /// against the limit.
-    async fn fail_top_up(
+    pub(super) async fn fail_top_up(
         &self,
         record: &mut TransactionRecord,
         reason: ReasonCode,

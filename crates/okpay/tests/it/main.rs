@@ -27,6 +27,7 @@ mod staff_admin;
 mod staff_admin_browser;
 mod support;
 mod tickets;
+mod topup_reconcile;
 mod wallet;
 mod wallet_browser;
 mod wallet_pages;

@@ -893,6 +893,16 @@ pub fn error_text(code: ErrorCode, locale: Locale) -> ErrorText {
                 "Nothing to do: the money arrived once, and the completed top-up is in your records. If your card shows two charges, contact support to have one returned.",
             ),
         ),
+        ErrorCode::TopUpNotCharged => (
+            text(
+                "这笔充值在扣款前中断了：您的银行卡没有被扣款，钱包也没有入账。",
+                "可以放心重新充值；这一笔已不再占用您的充值额度。",
+            ),
+            text(
+                "This top-up was interrupted before your card was charged: nothing was taken and nothing arrived.",
+                "Top up again; this one no longer counts against your limit.",
+            ),
+        ),
         ErrorCode::InvalidIdempotencyKey => (
             text(
                 "Idempotency-Key 格式不正确。",
