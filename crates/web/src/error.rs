@@ -125,6 +125,10 @@ error_codes! {
     LinkInvalid => "link_invalid", NOT_FOUND;
     /// The staff member's role does not allow this.
     StaffRoleForbidden => "staff_role_forbidden", FORBIDDEN;
+    /// A staff member's name must have 1 to 64 characters and no control characters.
+    StaffNameInvalid => "staff_name_invalid", BAD_REQUEST;
+    /// No staff member with that id.
+    StaffMemberNotFound => "staff_member_not_found", NOT_FOUND;
     /// A staff action needs a written reason of at least 5 characters.
     ReasonRequired => "reason_required", BAD_REQUEST;
     /// The new e-mail address or phone number belongs to another account.

@@ -20,6 +20,7 @@ pub(crate) mod session;
 pub(crate) mod staff;
 pub(crate) mod staff_admin;
 mod staff_finance;
+mod staff_members;
 mod staff_page;
 mod staff_records;
 mod staff_support;
@@ -76,6 +77,7 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
         .merge(tickets::routes(limiter.clone()))
         .merge(agent_console::routes())
         .merge(staff_records::routes())
+        .merge(staff_members::routes())
         .merge(step_up::routes())
         .merge(staff_admin::routes())
         .merge(kyc::routes())

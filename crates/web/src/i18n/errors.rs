@@ -312,6 +312,23 @@ pub fn error_text(code: ErrorCode, locale: Locale) -> ErrorText {
                 "Ask a colleague with the right role, or an admin.",
             ),
         ),
+        ErrorCode::StaffNameInvalid => (
+            text(
+                "员工姓名需为 1–64 个字符，且不能包含换行等控制字符。",
+                "请改正姓名后再保存；留空则改用工作邮箱称呼这位同事。",
+            ),
+            text(
+                "A staff member's name has 1 to 64 characters and no line breaks or other control characters.",
+                "Correct the name and save again; leave it blank to call them by their work e-mail instead.",
+            ),
+        ),
+        ErrorCode::StaffMemberNotFound => (
+            text("没有找到这位员工。", "请刷新员工列表后再试。"),
+            text(
+                "There is no such staff member.",
+                "Reload the staff list and try again.",
+            ),
+        ),
         ErrorCode::ReasonRequired => (
             text(
                 "请填写操作原因（至少 5 个字）。",
