@@ -320,6 +320,12 @@ pub trait SecurityStore: Send + Sync + 'static {
         &self,
         limit: i64,
     ) -> impl Future<Output = Result<Vec<StaffRecord>, StoreError>> + Send;
+    /// Sets (or, with `None`, clears) a member's name; false when there is no such member.
+    fn set_staff_name(
+        &self,
+        staff_id: &str,
+        name: Option<&str>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Sets the password and makes the member active.
     fn activate_staff(
         &self,

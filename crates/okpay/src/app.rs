@@ -8,7 +8,9 @@ use domain::community::Community;
 use domain::delivery::OUTBOX_DELIVERY_JOB;
 use domain::identity::{AccountRules, Accounts, SecretBox};
 use domain::support::Support;
-use domain::wallet::{MoneyOutGuard, RailSwitch, SimulatedRail, Wallet, WalletRules};
+use domain::wallet::{
+    CardFingerprintKey, MoneyOutGuard, RailSwitch, SimulatedRail, Wallet, WalletRules,
+};
 use domain::{Ledger, LedgerStore, WriterConfig};
 use jobs::{RunningWorker, Worker, WorkerConfig};
 use ledger::{AccountId, Currency, PlatformAccount};
@@ -220,10 +222,20 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             wallet: Arc::clone(&wallet),
         }),
     );
+    jobs.register(
+        domain::wallet::TOP_UP_RECONCILE_JOB,
+        Arc::new(crate::topup_reconcile::TopUpReconcileJob {
+            wallet: Arc::clone(&wallet),
+            after_s: i64::try_from(config.topup_reconcile_after_s).unwrap_or(i64::MAX),
+        }),
+    );
     if config.job_worker {
         jobs.schedule(&crate::maintenance_fee::schedule())
             .await
             .context("scheduling the daily maintenance fee pass")?;
+        jobs.schedule(&crate::topup_reconcile::schedule())
+            .await
+            .context("scheduling the stuck top-up reconcile pass")?;
     }
     let job_worker = config.job_worker.then(|| jobs.clone().start());
     let (shutdown, shutdown_signal) = oneshot::channel::<()>();
@@ -287,8 +299,16 @@ pub async fn start_wallet(
     guard: Arc<dyn MoneyOutGuard>,
     day_offset: DayOffset,
 ) -> anyhow::Result<(Arc<Wallet>, Arc<RailSwitch>)> {
+    let fingerprint_key = store
+        .server_secret("card_fingerprint_key", &random_hex_secret())
+        .await
+        .context("reading the server's card fingerprint key")?;
     let switch = RailSwitch::new();
-    let rail = Arc::new(SimulatedRail::new(Arc::clone(&switch)));
+    // The simulator remembers its charges in the database, as a real processor would in its own.
+    let rail = Arc::new(SimulatedRail::new(
+        Arc::clone(&switch),
+        Arc::new(store.clone()),
+    ));
     let wallet = Wallet::new(
         Arc::new(store.clone()),
         ledger.clone(),
@@ -297,6 +317,7 @@ pub async fn start_wallet(
         guard,
         WalletRules {
             offset: day_offset.0,
+            card_fingerprint_key: CardFingerprintKey::new(fingerprint_key.as_bytes()),
             ..WalletRules::default()
         },
     );

@@ -48,6 +48,10 @@ pub struct Config {
     /// needs a fresh second factor (step-up, `money.move`); each currency's threshold is the
     /// round amount of about the same worth. 0 turns it off.
     pub step_up_money_yuan: u64,
+    /// A top-up still `processing` this many seconds after it began (its process stopped
+    /// between charging the card and crediting the wallet) is settled by the job worker's
+    /// reconcile pass, which asks the card processor what became of the charge.
+    pub topup_reconcile_after_s: u64,
     /// The UTC offset the wallet's days and months are counted in: when "today" and "this
     /// month" begin for limits, statements and record filters, and the zone pages show times in.
     pub day_offset: DayOffset,
@@ -122,6 +126,7 @@ impl Default for Config {
             mail_from: "OKPay <no-reply@localhost>".into(),
             auth_rate_limit_per_minute: 60,
             step_up_money_yuan: 0,
+            topup_reconcile_after_s: 600,
             day_offset: DayOffset::default(),
         }
     }
@@ -163,6 +168,7 @@ impl Config {
         "mail_from",
         "auth_rate_limit_per_minute",
         "step_up_money_yuan",
+        "topup_reconcile_after_s",
         // `day_offset` is read by hand: figment would read `+0800` as the number 800.
     ];
 

@@ -14,3 +14,4 @@ pub mod load;
 pub mod maintenance_fee;
 pub mod support_cli;
 pub mod telemetry;
+pub mod topup_reconcile;

@@ -6,6 +6,7 @@
 mod appeal_store;
 mod audit_store;
 mod bulk;
+mod charge_store;
 mod chat_store;
 mod community_store;
 mod database;

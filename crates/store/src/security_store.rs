@@ -437,6 +437,16 @@ impl SecurityStore for Store {
         rows.iter().map(staff_from).collect()
     }
 
+    async fn set_staff_name(&self, staff_id: &str, name: Option<&str>) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE staff_users SET name = $1 WHERE id = $2")
+            .bind(name.map(str::to_owned))
+            .bind(staff_id.to_owned())
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn activate_staff(&self, staff_id: &str, password_hash: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE staff_users SET password_hash = $1, status = 'active' WHERE id = $2")
             .bind(password_hash.to_owned())

@@ -8,7 +8,7 @@ use domain::limits::{KycTier, LimitKind, Usage};
 use domain::notify::{OutboundMessage, OutboxStore};
 use domain::records::{TransactionFilter, TransactionRecord};
 use domain::wallet::{
-    BankAccount, BankAccountNumber, CardBrand, CardExpiry, CardToken, HolderName,
+    BankAccount, BankAccountNumber, CardBrand, CardExpiry, CardFingerprint, CardToken, HolderName,
     MaintenanceCandidate, MovementKind, RecordPage, ResponseToKeep, SavedCard, StoredBankAccount,
     StoredCard, StoredQuote, StoredResponse, WalletStore, WalletUser, Withdrawal, WithdrawalState,
 };
@@ -38,7 +38,7 @@ where
 }
 
 const CARD_COLUMNS: &str =
-    "id, user_id, brand, last4, exp_month, exp_year, holder_name, token, created_at";
+    "id, user_id, brand, last4, exp_month, exp_year, holder_name, token, created_at, fingerprint";
 
 fn card_from(row: &AnyRow) -> Result<StoredCard, StoreError> {
     let brand: String = get(row, 2)?;
@@ -56,6 +56,12 @@ fn card_from(row: &AnyRow) -> Result<StoredCard, StoreError> {
             expiry: CardExpiry::from_stored(month as u32, year as i32)
                 .ok_or_else(|| corrupt("card expiry"))?,
             holder_name: HolderName::parse(&holder).map_err(|_| corrupt("holder name"))?,
+        },
+        fingerprint: match get::<Option<String>>(row, 9)? {
+            Some(text) => {
+                Some(CardFingerprint::parse(&text).map_err(|_| corrupt("card fingerprint"))?)
+            }
+            None => None,
         },
         created_at: get(row, 8)?,
     })
@@ -222,8 +228,8 @@ impl WalletStore for Store {
     fn insert_card<'a>(&'a self, card: &'a StoredCard) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
             sqlx::query(
-                "INSERT INTO wallet_cards (id, user_id, brand, last4, exp_month, exp_year, holder_name, token, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO wallet_cards (id, user_id, brand, last4, exp_month, exp_year, holder_name, token, created_at, fingerprint) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(card.id.clone())
             .bind(card.user_id.clone())
@@ -234,10 +240,55 @@ impl WalletStore for Store {
             .bind(card.card.holder_name.as_str().to_owned())
             .bind(card.card.token.as_str().to_owned())
             .bind(card.created_at)
+            .bind(card.fingerprint.as_ref().map(|f| f.as_str().to_owned()))
             .execute(&self.pool)
             .await
             .map_err(store_error)?;
             Ok(())
+        })
+    }
+
+    fn live_card_by_fingerprint<'a>(
+        &'a self,
+        user_id: &'a str,
+        fingerprint: &'a CardFingerprint,
+    ) -> BoxFuture<'a, Result<Option<StoredCard>, StoreError>> {
+        Box::pin(async move {
+            let sql = format!(
+                "SELECT {CARD_COLUMNS} FROM wallet_cards \
+                 WHERE user_id = $1 AND fingerprint = $2 AND removed_at IS NULL"
+            );
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(user_id.to_owned())
+                .bind(fingerprint.as_str().to_owned())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(store_error)?;
+            row.as_ref().map(card_from).transpose()
+        })
+    }
+
+    fn update_card_details<'a>(
+        &'a self,
+        user_id: &'a str,
+        card_id: &'a str,
+        expiry: CardExpiry,
+        holder_name: &'a HolderName,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let done = sqlx::query(
+                "UPDATE wallet_cards SET exp_month = $1, exp_year = $2, holder_name = $3 \
+                 WHERE id = $4 AND user_id = $5 AND removed_at IS NULL",
+            )
+            .bind(i64::from(expiry.month()))
+            .bind(i64::from(expiry.year()))
+            .bind(holder_name.as_str().to_owned())
+            .bind(card_id.to_owned())
+            .bind(user_id.to_owned())
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+            Ok(done.rows_affected() == 1)
         })
     }
 
@@ -849,6 +900,35 @@ impl WalletStore for Store {
             .map_err(store_error)?;
             Ok(())
         })
+    }
+
+    fn keep_top_up_key<'a>(
+        &'a self,
+        record_id: &'a str,
+        user_id: &'a str,
+        ledger_key: &'a str,
+        at: UnixSeconds,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.keep_top_up_key_now(record_id, user_id, ledger_key, at))
+    }
+
+    fn top_up_key<'a>(
+        &'a self,
+        record_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
+        Box::pin(self.top_up_key_now(record_id))
+    }
+
+    fn processing_top_ups<'a>(
+        &'a self,
+        before: UnixSeconds,
+        limit: u32,
+    ) -> BoxFuture<'a, Result<Vec<TransactionRecord>, StoreError>> {
+        Box::pin(self.processing_top_ups_now(before, limit))
+    }
+
+    fn ledger_entry_exists<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(self.ledger_entry_exists_now(id))
     }
 
     fn ledger_entry_of_key<'a>(

@@ -125,6 +125,10 @@ error_codes! {
     LinkInvalid => "link_invalid", NOT_FOUND;
     /// The staff member's role does not allow this.
     StaffRoleForbidden => "staff_role_forbidden", FORBIDDEN;
+    /// A staff member's name must have 1 to 64 characters and no control characters.
+    StaffNameInvalid => "staff_name_invalid", BAD_REQUEST;
+    /// No staff member with that id.
+    StaffMemberNotFound => "staff_member_not_found", NOT_FOUND;
     /// A staff action needs a written reason of at least 5 characters.
     ReasonRequired => "reason_required", BAD_REQUEST;
     /// The new e-mail address or phone number belongs to another account.
@@ -252,6 +256,9 @@ error_codes! {
     /// A copy of a keyed top-up sent to another process at the same time made the top-up; this
     /// copy's record credited nothing (a failed record's reason).
     DuplicateRequest => "duplicate_request", CONFLICT;
+    /// A top-up interrupted before the card was charged, failed by the reconcile job: nothing
+    /// was taken and nothing arrived (a failed record's reason).
+    TopUpNotCharged => "topup_not_charged", CONFLICT;
     // --- live chat and appeals ---
     /// The chat has ended; nothing more can be sent in it.
     ChatClosed => "chat_closed", CONFLICT;

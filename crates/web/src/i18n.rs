@@ -19,8 +19,8 @@ use axum::http::request::Parts;
 
 pub use community::{CommunityText, ModerationText};
 pub use console::{
-    CANNED_REPLIES, ConsoleText, DiagnoseText, SelfHelpText, StolenText, TicketsText,
-    agent_status_name, ticket_category_name, ticket_status_name, wallet_code_name,
+    CANNED_REPLIES, ConsoleText, DiagnoseText, SelfHelpText, StaffRecordText, StolenText,
+    TicketsText, agent_status_name, ticket_category_name, ticket_status_name, wallet_code_name,
 };
 pub use currencies::currency_name;
 pub use errors::{ErrorText, error_text};
@@ -30,7 +30,7 @@ pub use negotiation::{
 pub use pages::{
     AccountText, AuthText, ErrorPageText, HelpText, HomeText, LayoutText, zone_suffix,
 };
-pub use security::{MessagesText, NotMeText, ResetText, SecurityText, StaffText};
+pub use security::{MessagesText, NotMeText, ResetText, SecurityText, StaffText, staff_role_name};
 pub use staff_admin::{KycText, StaffAdminText, StepUpText};
 pub use strength::{strength_suggestion_text, strength_warning_text};
 pub use support::{

@@ -20,7 +20,9 @@ pub(crate) mod session;
 pub(crate) mod staff;
 pub(crate) mod staff_admin;
 mod staff_finance;
+mod staff_members;
 mod staff_page;
+mod staff_records;
 mod staff_support;
 mod step_up;
 mod support;
@@ -74,6 +76,8 @@ pub(crate) fn routes(secure_cookies: bool, limiter: IpLimiter) -> Router<AppStat
         .merge(limited)
         .merge(tickets::routes(limiter.clone()))
         .merge(agent_console::routes())
+        .merge(staff_records::routes())
+        .merge(staff_members::routes())
         .merge(step_up::routes())
         .merge(staff_admin::routes())
         .merge(kyc::routes())

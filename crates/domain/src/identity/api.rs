@@ -15,8 +15,9 @@ use crate::identity::{
 };
 use crate::notify::Channel;
 use crate::staff::{
-    StaffActionError, StaffAuthenticated, StaffCreateError, StaffCreated, StaffRecord, StaffRole,
-    StaffSetupError, StaffSetupStart, StaffSignInError, StaffSignedIn, UserSecurityStatus,
+    StaffActionError, StaffAuthenticated, StaffCreateError, StaffCreated, StaffRecord,
+    StaffRenameError, StaffRole, StaffSetupError, StaffSetupStart, StaffSignInError, StaffSignedIn,
+    UserSecurityStatus,
 };
 use crate::store_port::StoreError;
 
@@ -219,6 +220,7 @@ object_safe_api! {
         fn staff_sign_out(&self, session_id: &'a str, now: UnixSeconds) -> Result<(), StoreError>;
         fn find_user(&self, query: &'a str) -> Result<Option<UserRecord>, StoreError>;
         fn staff_members(&self) -> Result<Vec<StaffRecord>, StoreError>;
+        fn rename_staff(&self, admin_id: &'a str, staff_id: &'a str, name: &'a str) -> Result<StaffRecord, StaffRenameError>;
         fn user_security_status(&self, staff_id: &'a str, user_id: &'a str, now: UnixSeconds) -> Result<UserSecurityStatus, StaffActionError>;
         fn staff_unlock(&self, staff_id: &'a str, user_id: &'a str, reason: &'a str, now: UnixSeconds) -> Result<(), StaffActionError>;
         fn staff_unfreeze(&self, staff_id: &'a str, user_id: &'a str, reason: &'a str, now: UnixSeconds) -> Result<(), StaffActionError>;

@@ -12,7 +12,9 @@ use crate::limits::{KycTier, LimitKind, Usage};
 use crate::notify::OutboundMessage;
 use crate::records::{TransactionFilter, TransactionRecord};
 use crate::store_port::StoreError;
-use crate::wallet::{BankAccount, MovementKind, SavedCard};
+use crate::wallet::{
+    BankAccount, CardExpiry, CardFingerprint, HolderName, MovementKind, SavedCard,
+};
 
 /// A card as kept: never the number or CVC, only what `SavedCard` holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,6 +23,9 @@ pub struct StoredCard {
     pub id: String,
     pub user_id: String,
     pub card: SavedCard,
+    /// The keyed hash of the number that tells the same card added twice; `None` for a card
+    /// saved before fingerprints were kept.
+    pub fingerprint: Option<CardFingerprint>,
     pub created_at: UnixSeconds,
 }
 
@@ -185,7 +190,23 @@ pub struct MaintenanceCandidate {
 
 /// The wallet's storage.
 pub trait WalletStore: Send + Sync + 'static {
+    /// Saves a card; `Conflict` when the user already has a live card with its fingerprint.
     fn insert_card<'a>(&'a self, card: &'a StoredCard) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// The user's card (not removed) whose number has `fingerprint`, when there is one.
+    fn live_card_by_fingerprint<'a>(
+        &'a self,
+        user_id: &'a str,
+        fingerprint: &'a CardFingerprint,
+    ) -> BoxFuture<'a, Result<Option<StoredCard>, StoreError>>;
+    /// Writes a saved card's new expiry and holder name (the same card typed again, renewed);
+    /// false when the user has no such live card.
+    fn update_card_details<'a>(
+        &'a self,
+        user_id: &'a str,
+        card_id: &'a str,
+        expiry: CardExpiry,
+        holder_name: &'a HolderName,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
     /// Appends a staff action on the wallet (a withdrawal's review) to the audit log.
     fn wallet_audit<'a>(
         &'a self,
@@ -346,6 +367,27 @@ pub trait WalletStore: Send + Sync + 'static {
         &'a self,
         key: &'a str,
     ) -> BoxFuture<'a, Result<Option<String>, StoreError>>;
+    /// Keeps the ledger key a keyed top-up credits with, before its card is charged.
+    fn keep_top_up_key<'a>(
+        &'a self,
+        record_id: &'a str,
+        user_id: &'a str,
+        ledger_key: &'a str,
+        at: UnixSeconds,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// The ledger key kept for the top-up `record_id`, when it was sent with one.
+    fn top_up_key<'a>(
+        &'a self,
+        record_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>, StoreError>>;
+    /// Top-ups still `processing` that were made before `before`, oldest first.
+    fn processing_top_ups<'a>(
+        &'a self,
+        before: UnixSeconds,
+        limit: u32,
+    ) -> BoxFuture<'a, Result<Vec<TransactionRecord>, StoreError>>;
+    /// Whether the ledger's journal holds an entry with this id.
+    fn ledger_entry_exists<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
     /// Keeps the first answer under (user, key) and returns whichever answer was kept first.
     fn save_response<'a>(
         &'a self,

@@ -36,6 +36,20 @@ impl ProcessorError {
         }
     }
 
+    /// The error whose [`ProcessorError::code`] is `code`.
+    pub fn parse(code: &str) -> Option<ProcessorError> {
+        [
+            ProcessorError::InsufficientFunds,
+            ProcessorError::CardExpired,
+            ProcessorError::CardLimitExceeded,
+            ProcessorError::CardDeclined,
+            ProcessorError::ProcessorUnavailable,
+            ProcessorError::TokenUnknown,
+        ]
+        .into_iter()
+        .find(|error| error.code() == code)
+    }
+
     /// Whether the same request may succeed later without anything changing on the user's side.
     pub const fn is_retryable(self) -> bool {
         matches!(self, ProcessorError::ProcessorUnavailable)
@@ -58,6 +72,18 @@ pub struct ChargeReceipt {
     pub processor_reference: String,
 }
 
+/// What a processor knows of the charge with a reference: how a charge whose answer was lost
+/// (the process stopped, the connection dropped) is settled afterwards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChargeStatus {
+    /// The card was charged: the money is OKPay's to credit.
+    Charged(ChargeReceipt),
+    /// The processor saw the charge and refused it: nothing was taken.
+    Refused(ProcessorError),
+    /// The processor never saw a charge with this reference: nothing was taken.
+    NotFound,
+}
+
 /// A card processor. The full card number and CVC reach only `tokenize`.
 pub trait CardProcessor: Send + Sync + 'static {
     fn tokenize<'a>(
@@ -69,6 +95,14 @@ pub trait CardProcessor: Send + Sync + 'static {
         &'a self,
         charge: &'a ChargeRequest,
     ) -> BoxFuture<'a, Result<ChargeReceipt, ProcessorError>>;
+
+    /// What happened to the charge whose `reference` is OKPay's transaction id. Answers from the
+    /// processor's own records, never from this process's memory; `ProcessorUnavailable` when
+    /// it cannot be asked now.
+    fn charge_status<'a>(
+        &'a self,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<ChargeStatus, ProcessorError>>;
 }
 
 /// Tokenizes a parsed card and keeps what may be kept; the number and CVC are dropped here.
@@ -219,5 +253,16 @@ mod tests {
             "card_limit_exceeded"
         );
         assert_eq!(PayoutError::RailUnavailable.code(), "processor_unavailable");
+        for error in [
+            ProcessorError::InsufficientFunds,
+            ProcessorError::CardExpired,
+            ProcessorError::CardLimitExceeded,
+            ProcessorError::CardDeclined,
+            ProcessorError::ProcessorUnavailable,
+            ProcessorError::TokenUnknown,
+        ] {
+            assert_eq!(ProcessorError::parse(error.code()), Some(error));
+        }
+        assert_eq!(ProcessorError::parse("charged"), None);
     }
 }

@@ -31,9 +31,10 @@ use crate::wallet::port::{
 use crate::wallet::turns::{HeldTurn, UserTurns};
 use crate::wallet::writer::{ResponseToKeep, WalletWriter, WriteJob};
 use crate::wallet::{
-    BankAccount, BankAccountError, BankRail, CardDetails, CardError, CardInput, CardProcessor,
-    ChargeRequest, MovementKind, PayoutError, PayoutNext, PayoutRequest, PayoutRetryPolicy,
-    ProcessorError, Quote, QuoteError, QuotePolicy, QuoteRequest, save_card,
+    BankAccount, BankAccountError, BankRail, CardDetails, CardError, CardExpiry,
+    CardFingerprintKey, CardInput, CardProcessor, ChargeRequest, HolderName, MovementKind,
+    PayoutError, PayoutNext, PayoutRequest, PayoutRetryPolicy, ProcessorError, Quote, QuoteError,
+    QuotePolicy, QuoteRequest, save_card,
 };
 
 /// The default fee schedule's version id, recorded with every movement priced by it.
@@ -71,6 +72,8 @@ pub struct WalletRules {
     pub payout_retry: PayoutRetryPolicy,
     /// Days and months for limits, statements and presets start in this offset.
     pub offset: UtcOffset,
+    /// The installation's key for card fingerprints (`okpay serve` keeps it in the database).
+    pub card_fingerprint_key: CardFingerprintKey,
 }
 
 impl Default for WalletRules {
@@ -82,6 +85,7 @@ impl Default for WalletRules {
             quotes: QuotePolicy::default(),
             payout_retry: PayoutRetryPolicy::default(),
             offset: UtcOffset::CHINA,
+            card_fingerprint_key: CardFingerprintKey::random(),
         }
     }
 }
@@ -206,6 +210,16 @@ fn ledger_key(user_id: &str, key: &str) -> String {
     format!("{user_id}:{key}")
 }
 
+/// The ledger key a top-up credits under: the request's own, else one named by its record
+/// (`topup:<id>`; user ids never read `topup`), so that every credit of a charge is keyed and a
+/// second credit of it (by the reconcile job) replays instead of moving money again.
+pub(super) fn top_up_credit_key(user_id: &str, key: Option<&str>, record_id: &str) -> String {
+    match key {
+        Some(key) => ledger_key(user_id, key),
+        None => format!("topup:{record_id}"),
+    }
+}
+
 fn ledger_error(error: LedgerError) -> WalletError {
     match error {
         LedgerError::Rejected(rejection) => WalletError::Rejected {
@@ -241,6 +255,30 @@ impl Party {
 pub struct WithdrawalView {
     pub withdrawal: Withdrawal,
     pub record: TransactionRecord,
+}
+
+/// What adding a card did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CardSaved {
+    /// The card is new to the user's list.
+    New,
+    /// The user had already saved this card; nothing changed.
+    AlreadySaved,
+    /// The user had already saved this card; its expiry or holder name was brought up to date.
+    Updated,
+}
+
+impl CardSaved {
+    pub const fn is_new(self) -> bool {
+        matches!(self, CardSaved::New)
+    }
+}
+
+/// A card added to a user's list, or the card already there with the same number.
+#[derive(Clone, Debug)]
+pub struct AddedCard {
+    pub card: StoredCard,
+    pub saved: CardSaved,
 }
 
 /// What a payout pass did.
@@ -328,6 +366,11 @@ impl Wallet {
 
     pub fn rules(&self) -> &WalletRules {
         &self.rules
+    }
+
+    /// The card processor the wallet charges (tests charge through it to stage a crash).
+    pub fn processor(&self) -> &Arc<dyn CardProcessor> {
+        &self.processor
     }
 
     pub fn store(&self) -> &Arc<dyn WalletStore> {
@@ -464,22 +507,82 @@ impl Wallet {
 
     // --- funding sources ---
 
+    /// Saves a card, or answers the one already saved with the same number: a card whose
+    /// fingerprint matches one of the user's live cards is not saved twice; its expiry and holder
+    /// name are updated when they changed (a renewed card), and it keeps its id and token. A
+    /// removed card added again is a new card.
     pub async fn add_card(
         &self,
         user_id: &str,
         input: CardInput<'_>,
-    ) -> Result<StoredCard, WalletError> {
+    ) -> Result<AddedCard, WalletError> {
         let now = self.now();
         let details = CardDetails::parse(input, self.rules.offset.date_at(now))?;
+        let fingerprint = self.rules.card_fingerprint_key.fingerprint(&details.number);
+        if let Some(saved) = self
+            .store
+            .live_card_by_fingerprint(user_id, &fingerprint)
+            .await?
+        {
+            return self
+                .refresh_card(saved, details.expiry, &details.holder_name)
+                .await;
+        }
         let card = save_card(self.processor.as_ref(), details).await?;
         let stored = StoredCard {
             id: new_id("card"),
             user_id: user_id.to_owned(),
             card,
+            fingerprint: Some(fingerprint),
             created_at: now,
         };
-        self.store.insert_card(&stored).await?;
-        Ok(stored)
+        match self.store.insert_card(&stored).await {
+            Ok(()) => Ok(AddedCard {
+                card: stored,
+                saved: CardSaved::New,
+            }),
+            // Another request saved the same card first (the live fingerprint is unique).
+            Err(StoreError::Conflict { .. }) => {
+                let fingerprint = stored.fingerprint.as_ref().expect("set above");
+                let saved = self
+                    .store
+                    .live_card_by_fingerprint(user_id, fingerprint)
+                    .await?
+                    .ok_or(WalletError::NotFound("card_not_found"))?;
+                self.refresh_card(saved, stored.card.expiry, &stored.card.holder_name)
+                    .await
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// The card already saved, with the expiry and holder name just typed when they differ.
+    async fn refresh_card(
+        &self,
+        mut saved: StoredCard,
+        expiry: CardExpiry,
+        holder_name: &HolderName,
+    ) -> Result<AddedCard, WalletError> {
+        if saved.card.expiry == expiry && &saved.card.holder_name == holder_name {
+            return Ok(AddedCard {
+                card: saved,
+                saved: CardSaved::AlreadySaved,
+            });
+        }
+        let updated = self
+            .store
+            .update_card_details(&saved.user_id, &saved.id, expiry, holder_name)
+            .await?;
+        if !updated {
+            // Removed between the read and the write: the user no longer has it.
+            return Err(WalletError::NotFound("card_not_found"));
+        }
+        saved.card.expiry = expiry;
+        saved.card.holder_name = holder_name.clone();
+        Ok(AddedCard {
+            card: saved,
+            saved: CardSaved::Updated,
+        })
     }
 
     pub async fn cards(&self, user_id: &str) -> Result<Vec<StoredCard>, WalletError> {
@@ -776,7 +879,11 @@ impl Wallet {
         Ok(self.guard.check(user_id, kind, amount, currency).await?)
     }
 
-    async fn open_wallet(&self, user_id: &str, currency: Currency) -> Result<(), WalletError> {
+    pub(super) async fn open_wallet(
+        &self,
+        user_id: &str,
+        currency: Currency,
+    ) -> Result<(), WalletError> {
         let account = AccountId::wallet(user_id, currency);
         let known = self
             .opened
@@ -933,6 +1040,15 @@ impl Wallet {
                 .await?;
             (record, fees, card.card.token)
         };
+        // The key the credit is made under, the same whoever makes it: this request or, if it
+        // stops after the charge, the reconcile job. A keyed top-up's key is kept before the
+        // card is charged, since the job cannot derive it.
+        let credit_key = top_up_credit_key(user_id, key, &record.id);
+        if key.is_some() {
+            self.store
+                .keep_top_up_key(&record.id, user_id, &credit_key, self.now())
+                .await?;
+        }
         let charge = ChargeRequest {
             reference: record.id.clone(),
             token,
@@ -947,26 +1063,39 @@ impl Wallet {
                 record: Box::new(record),
             });
         }
-        self.open_wallet(user_id, currency).await?;
+        self.credit_top_up(record, credit_key).await
+    }
+
+    /// Credits a charged top-up under `credit_key` and completes its record; the same whether
+    /// the request that charged the card does it or the reconcile job after it stopped.
+    pub(super) async fn credit_top_up(
+        &self,
+        mut record: TransactionRecord,
+        credit_key: String,
+    ) -> Result<TransactionRecord, WalletError> {
+        let user_id = record.user_id.clone();
+        self.open_wallet(&user_id, record.currency).await?;
         let command = movements::top_up(
-            EntryId::parse(&record.id).expect("new ids parse"),
-            user_id,
-            currency,
-            amount,
-            fees.net_fee,
-        )?;
-        match self.submit(command, user_id, key).await {
-            Ok((_, false)) => {
+            EntryId::parse(&record.id).expect("record ids are entry ids"),
+            &user_id,
+            record.currency,
+            record.amount,
+            record.fee,
+        )?
+        .with_idempotency_key(credit_key);
+        match self.ledger.submit(command).await.map_err(ledger_error) {
+            // Applied afresh, or replayed by the entry this record's own credit made.
+            Ok(applied) if !applied.replayed || applied.entry_id.as_str() == record.id => {
                 record.advance(TransactionStatus::Completed, self.now(), None)?;
                 self.store.update_record(&record).await?;
                 Ok(record)
             }
             // A copy sent to another process moved the key's money first (copies in this
-            // process wait for each other above): this record credited nothing.
-            Ok((entry_id, true)) => {
+            // process wait for each other): this record credited nothing.
+            Ok(applied) => {
                 let reason = ReasonCode::parse("duplicate_request").expect("a valid code");
                 self.fail_top_up(&mut record, reason).await?;
-                self.existing(user_id, entry_id.as_str()).await
+                self.existing(&user_id, applied.entry_id.as_str()).await
             }
             Err(WalletError::Rejected { rejection, .. }) => {
                 let reason = ReasonCode::parse(rejection.code()).expect("ledger codes are valid");
@@ -982,7 +1111,7 @@ impl Wallet {
 
     /// Ends a top-up's record failed with `reason`: nothing arrived, and it no longer counts
     /// against the limit.
-    async fn fail_top_up(
+    pub(super) async fn fail_top_up(
         &self,
         record: &mut TransactionRecord,
         reason: ReasonCode,
@@ -1842,6 +1971,26 @@ impl Wallet {
         sink: tokio::sync::mpsc::Sender<Vec<TransactionRecord>>,
     ) -> Result<(), WalletError> {
         Ok(self.store.export_records(user_id, filter, sink).await?)
+    }
+
+    /// One of `user_id`'s records for a staff member; the look is written to the audit log
+    /// (subject: the user) before the record is answered.
+    pub async fn staff_record(
+        &self,
+        staff_id: &str,
+        user_id: &str,
+        id: &str,
+    ) -> Result<TransactionRecord, WalletError> {
+        let record = self.existing(user_id, id).await?;
+        self.store
+            .wallet_audit(&crate::audit::AuditEvent {
+                actor: crate::audit::Actor::Staff(staff_id.to_owned()),
+                action: "wallet.record_viewed",
+                subject: user_id.to_owned(),
+                detail: format!("transaction={id}"),
+            })
+            .await?;
+        Ok(record)
     }
 
     pub async fn record(&self, user_id: &str, id: &str) -> Result<TransactionRecord, WalletError> {

@@ -2,9 +2,11 @@
 //! that produce every outcome, and a switch that makes the rail slow or down.
 //!
 //! Only the token is stored, so the simulator writes each test card's behaviour into the token it
-//! hands out (`tok_sim_<behaviour>_<random>`) and reads it back at charge time; it keeps no state
-//! and several `okpay` processes agree on every card. Any other valid card number behaves like a
-//! success card. Payouts are stateless too: the account that fails once fails on attempt 1 and
+//! hands out (`tok_sim_<behaviour>_<random>`) and reads it back at charge time, so several `okpay`
+//! processes agree on every card. Any other valid card number behaves like a success card. Like a
+//! real processor it remembers every charge it answered, by reference, in the database
+//! ([`SimulatedChargeStore`]): a reference is charged once, and `charge_status` tells truthfully
+//! what became of a charge after the process that made it stopped. Payouts are stateless too: the account that fails once fails on attempt 1 and
 //! succeeds from attempt 2 on, whichever process makes the attempt.
 
 use std::sync::Arc;
@@ -15,9 +17,10 @@ use crate::identity::BoxFuture;
 use crate::ids::new_id;
 use crate::wallet::card::{CardBrand, CardDetails, CardToken};
 use crate::wallet::processor::{
-    BankRail, CardProcessor, ChargeReceipt, ChargeRequest, PayoutError, PayoutReceipt,
-    PayoutRequest, ProcessorError,
+    BankRail, CardProcessor, ChargeReceipt, ChargeRequest, ChargeStatus, PayoutError,
+    PayoutReceipt, PayoutRequest, ProcessorError,
 };
+use crate::wallet::simulated_charges::{SimulatedCharge, SimulatedChargeStore};
 
 /// The longest delay the slow switch may add to a call: a minute, far past any client timeout.
 pub const RAIL_DELAY_MAX_MS: u64 = 60_000;
@@ -217,16 +220,33 @@ impl RailSwitch {
 }
 
 /// The simulated card processor and bank rail in one, both behind the same switch.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SimulatedRail {
     switch: Arc<RailSwitch>,
+    charges: Arc<dyn SimulatedChargeStore>,
+}
+
+impl std::fmt::Debug for SimulatedRail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimulatedRail")
+            .field("switch", &self.switch)
+            .finish_non_exhaustive()
+    }
 }
 
 const TOKEN_PREFIX: &str = "tok_sim_";
 
+/// The simulated processor's clock: its records are its own, not the wallet's.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64)
+}
+
 impl SimulatedRail {
-    pub fn new(switch: Arc<RailSwitch>) -> SimulatedRail {
-        SimulatedRail { switch }
+    /// The simulator over `switch`, keeping its charges in `charges`.
+    pub fn new(switch: Arc<RailSwitch>, charges: Arc<dyn SimulatedChargeStore>) -> SimulatedRail {
+        SimulatedRail { switch, charges }
     }
 
     pub fn switch(&self) -> &Arc<RailSwitch> {
@@ -282,14 +302,61 @@ impl CardProcessor for SimulatedRail {
             if !self.switch.pass().await {
                 return Err(ProcessorError::ProcessorUnavailable);
             }
+            // A reference already answered is answered the same way, and charged once.
+            let earlier = self
+                .charges
+                .simulated_charge(&charge.reference)
+                .await
+                .map_err(|_| ProcessorError::ProcessorUnavailable)?;
+            if let Some(earlier) = earlier {
+                return earlier.outcome;
+            }
             let outcome =
                 Self::outcome_of_token(&charge.token).ok_or(ProcessorError::TokenUnknown)?;
-            match outcome.refusal() {
+            let answer = match outcome.refusal() {
+                // The unavailable test card behaves as a processor that never saw the charge.
+                Some(ProcessorError::ProcessorUnavailable) => {
+                    return Err(ProcessorError::ProcessorUnavailable);
+                }
                 Some(refusal) => Err(refusal),
                 None => Ok(ChargeReceipt {
                     processor_reference: format!("ch_sim_{}", charge.reference),
                 }),
+            };
+            let kept = self
+                .charges
+                .keep_simulated_charge(&SimulatedCharge {
+                    reference: charge.reference.clone(),
+                    amount: charge.amount,
+                    currency: charge.currency,
+                    outcome: answer,
+                    created_at: unix_now(),
+                })
+                .await
+                // Not written down, not charged: the caller's record fails and nothing moved.
+                .map_err(|_| ProcessorError::ProcessorUnavailable)?;
+            kept.outcome
+        })
+    }
+
+    fn charge_status<'a>(
+        &'a self,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<ChargeStatus, ProcessorError>> {
+        Box::pin(async move {
+            if !self.switch.pass().await {
+                return Err(ProcessorError::ProcessorUnavailable);
             }
+            let kept = self
+                .charges
+                .simulated_charge(reference)
+                .await
+                .map_err(|_| ProcessorError::ProcessorUnavailable)?;
+            Ok(match kept.map(|charge| charge.outcome) {
+                Some(Ok(receipt)) => ChargeStatus::Charged(receipt),
+                Some(Err(refusal)) => ChargeStatus::Refused(refusal),
+                None => ChargeStatus::NotFound,
+            })
         })
     }
 }
@@ -326,6 +393,38 @@ mod tests {
     use crate::wallet::card::{CardInput, CardNumber, HolderName};
     use crate::wallet::processor::save_card;
 
+    /// The simulator's charges in memory, for these tests only; OKPay keeps them in the database.
+    #[derive(Default)]
+    struct ChargesInMemory(std::sync::Mutex<std::collections::HashMap<String, SimulatedCharge>>);
+
+    impl SimulatedChargeStore for ChargesInMemory {
+        fn keep_simulated_charge<'a>(
+            &'a self,
+            charge: &'a SimulatedCharge,
+        ) -> BoxFuture<'a, Result<SimulatedCharge, crate::StoreError>> {
+            Box::pin(async move {
+                let mut kept = self.0.lock().expect("not poisoned");
+                Ok(kept
+                    .entry(charge.reference.clone())
+                    .or_insert_with(|| charge.clone())
+                    .clone())
+            })
+        }
+
+        fn simulated_charge<'a>(
+            &'a self,
+            reference: &'a str,
+        ) -> BoxFuture<'a, Result<Option<SimulatedCharge>, crate::StoreError>> {
+            Box::pin(
+                async move { Ok(self.0.lock().expect("not poisoned").get(reference).cloned()) },
+            )
+        }
+    }
+
+    fn rail_over(switch: Arc<RailSwitch>) -> SimulatedRail {
+        SimulatedRail::new(switch, Arc::new(ChargesInMemory::default()))
+    }
+
     fn card(number: &str) -> CardDetails {
         let brand = CardNumber::parse(number).expect("valid").brand();
         let cvc = if brand == CardBrand::AmericanExpress {
@@ -346,9 +445,10 @@ mod tests {
         .expect("test cards are valid")
     }
 
+    /// A charge of ¥100 under a reference of its own.
     fn charge_of(token: CardToken) -> ChargeRequest {
         ChargeRequest {
-            reference: "txn_1".to_owned(),
+            reference: new_id("txn"),
             token,
             amount: Amount::from_minor(10_000),
             currency: Currency::Cny,
@@ -412,7 +512,7 @@ mod tests {
 
     #[tokio::test]
     async fn each_test_card_charges_with_its_documented_outcome() {
-        let rail = SimulatedRail::new(RailSwitch::new());
+        let rail = rail_over(RailSwitch::new());
         for test_card in TEST_CARDS {
             let saved = save_card(&rail, card(test_card.number))
                 .await
@@ -424,9 +524,10 @@ mod tests {
                     .as_str()
                     .contains(&digits_only(test_card.number))
             );
-            let charged = rail.charge(&charge_of(saved.token)).await;
+            let request = charge_of(saved.token);
+            let charged = rail.charge(&request).await;
             let expected = match test_card.outcome.refusal() {
-                None => Ok("ch_sim_txn_1".to_owned()),
+                None => Ok(format!("ch_sim_{}", request.reference)),
                 Some(refusal) => Err(refusal),
             };
             assert_eq!(
@@ -439,8 +540,66 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_reference_is_charged_once_and_its_status_is_told_truthfully_afterwards() {
+        let switch = RailSwitch::new();
+        let charges: Arc<ChargesInMemory> = Arc::new(ChargesInMemory::default());
+        let rail = SimulatedRail::new(switch.clone(), charges.clone());
+        let good = save_card(&rail, card("4242 4242 4242 4242"))
+            .await
+            .expect("up");
+        let declined = save_card(&rail, card("4000 0000 0000 0002"))
+            .await
+            .expect("up");
+        let unavailable = save_card(&rail, card("4000 0000 0000 0119"))
+            .await
+            .expect("up");
+
+        let paid = charge_of(good.token.clone());
+        assert_eq!(
+            rail.charge_status(&paid.reference).await,
+            Ok(ChargeStatus::NotFound)
+        );
+        let receipt = rail.charge(&paid).await.expect("charged");
+        // Asked again with the same reference (a retry), the processor answers the first charge.
+        assert_eq!(rail.charge(&paid).await, Ok(receipt.clone()));
+        assert_eq!(charges.0.lock().expect("not poisoned").len(), 1);
+        // Another rail over the same records (another process, or after a restart) knows it.
+        let restarted = SimulatedRail::new(switch.clone(), charges.clone());
+        assert_eq!(
+            restarted.charge_status(&paid.reference).await,
+            Ok(ChargeStatus::Charged(receipt))
+        );
+
+        let refused = charge_of(declined.token);
+        assert_eq!(
+            rail.charge(&refused).await,
+            Err(ProcessorError::CardDeclined)
+        );
+        assert_eq!(
+            restarted.charge_status(&refused.reference).await,
+            Ok(ChargeStatus::Refused(ProcessorError::CardDeclined))
+        );
+        // A processor that was unavailable never saw the charge.
+        let lost = charge_of(unavailable.token);
+        assert_eq!(
+            rail.charge(&lost).await,
+            Err(ProcessorError::ProcessorUnavailable)
+        );
+        assert_eq!(
+            restarted.charge_status(&lost.reference).await,
+            Ok(ChargeStatus::NotFound)
+        );
+
+        switch.set(RailMode::Down);
+        assert_eq!(
+            restarted.charge_status(&paid.reference).await,
+            Err(ProcessorError::ProcessorUnavailable)
+        );
+    }
+
+    #[tokio::test]
     async fn any_other_valid_card_succeeds_and_a_foreign_token_is_unknown() {
-        let rail = SimulatedRail::new(RailSwitch::new());
+        let rail = rail_over(RailSwitch::new());
         let saved = save_card(&rail, card("4012 8888 8888 1881"))
             .await
             .expect("up");
@@ -460,7 +619,7 @@ mod tests {
     #[tokio::test]
     async fn a_rail_switched_down_refuses_everything_until_it_is_switched_back() {
         let switch = RailSwitch::new();
-        let rail = SimulatedRail::new(switch.clone());
+        let rail = rail_over(switch.clone());
         let saved = save_card(&rail, card("4242 4242 4242 4242"))
             .await
             .expect("up");
@@ -494,7 +653,7 @@ mod tests {
 
     #[tokio::test]
     async fn test_bank_accounts_pay_fail_once_or_refuse_as_documented() {
-        let rail = SimulatedRail::new(RailSwitch::new());
+        let rail = rail_over(RailSwitch::new());
         let paid = |number: &'static str, attempt: u32| {
             let rail = rail.clone();
             async move {

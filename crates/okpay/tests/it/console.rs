@@ -1335,7 +1335,7 @@ async fn the_console_names_staff_and_assigns_from_a_list_of_active_agents(backen
     );
     assert!(!page.body.contains("<dt>Txn</dt>"), "{}", page.body);
     let header = section(&page.body, "id=\"staff-name\"", "<form");
-    assert!(header.contains("agent · li.na@okpay.example"), "{header}");
+    assert!(header.contains("Agent · li.na@okpay.example"), "{header}");
     // The customer panel names what the address is, not "@".
     assert!(
         page.body.contains(
@@ -1474,7 +1474,7 @@ async fn a_staff_member_created_with_a_name_is_called_by_it_in_the_console(backe
     let page = agent.get(&format!("/staff/tickets/{}", ticket.id)).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let header = section(&page.body, "id=\"staff-name\"", "<form");
-    assert!(header.contains("agent · Li Na"), "{header}");
+    assert!(header.contains("Agent · Li Na"), "{header}");
     let select = section(
         &page.body,
         "<select id=\"assign-to\" name=\"staff_id\"",
@@ -1560,6 +1560,187 @@ async fn the_agents_queue_and_ticket_pages_carry_the_staff_navigation(backend: B
     agent.language = "zh-CN";
     let page = agent.get(&format!("/staff/tickets/{}", ticket.id)).await;
     assert_eq!(staff_nav_links(&page.body), agents_links);
+    app.stop().await;
+}
+
+on_both_databases!(a_chinese_staff_page_names_the_member_s_role_in_chinese);
+async fn a_chinese_staff_page_names_the_member_s_role_in_chinese(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let cases = [
+        (StaffRole::Agent, "/staff/tickets", "客服", "Agent"),
+        (StaffRole::Finance, "/staff/withdrawals", "财务", "Finance"),
+        (StaffRole::Risk, "/staff/kyc", "风控", "Risk"),
+        (StaffRole::Security, "/staff/users", "安全团队", "Security"),
+        (StaffRole::Admin, "/staff/fx-rates", "管理员", "Admin"),
+    ];
+    for (number, (role, path, chinese, english)) in cases.into_iter().enumerate() {
+        let email = format!("member{number}@okpay.test");
+        let (token, _) = staff_signed_in_as(&app, Some(&email), role).await;
+        let mut member = staff_browser(&app, &token);
+        member.language = "zh-CN";
+        let page = member.get(path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        let header = section(&page.body, "id=\"staff-name\"", "<form");
+        assert!(
+            header.contains(&format!("{chinese} · {email}")),
+            "{path}: {header}"
+        );
+        assert!(!header.contains(role.name()), "{path}: {header}");
+        member.language = "en";
+        let page = member.get(path).await;
+        let header = section(&page.body, "id=\"staff-name\"", "<form");
+        assert!(
+            header.contains(&format!("{english} · {email}")),
+            "{path}: {header}"
+        );
+    }
+    app.stop().await;
+}
+
+on_both_databases!(a_ticket_s_transaction_links_to_the_staff_view_of_that_transaction);
+async fn a_ticket_s_transaction_links_to_the_staff_view_of_that_transaction(backend: Backend) {
+    use domain::AuditStore;
+
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let mei = crate::wallet::person(&app, "linked-txn@example.com").await;
+    let lei = crate::wallet::person(&app, "linked-txn-lei@example.com").await;
+    let declined = crate::wallet::add_card(&app, &mei, "4000 0000 0000 0002").await;
+    let refused = crate::wallet::top_up(&app, &mei, &declined, 2_500, "CNY").await;
+    assert_eq!(refused.code(), "card_declined", "{}", refused.body);
+    let failed_id = refused.body["error"]["transaction_id"]
+        .as_str()
+        .expect("the failed top-up's record")
+        .to_owned();
+    let mut ticket = stored_ticket(&mei.id, Category::TopUp, TicketStatus::Open, now());
+    ticket.transaction_id = Some(failed_id.clone());
+    app.running
+        .store
+        .insert_ticket(&ticket)
+        .await
+        .expect("stored");
+
+    let (agent_token, _) = staff_signed_in(&app, StaffRole::Agent).await;
+    let mut agent = staff_browser(&app, &agent_token);
+    let page = agent.get(&format!("/staff/tickets/{}", ticket.id)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let href = format!(
+        "/staff/users/{}/transactions/{failed_id}?ticket={}",
+        mei.id, ticket.id
+    );
+    let link = section(&page.body, "id=\"console-transaction\"", "</a>");
+    assert!(
+        page.body
+            .contains(&format!("<a href=\"{href}\" id=\"console-transaction\"")),
+        "{link}"
+    );
+
+    let audited_before = app
+        .running
+        .store
+        .verify_audit()
+        .await
+        .expect("audit")
+        .rows_checked;
+    let detail = agent.get(&href).await;
+    assert_eq!(detail.status, 200, "{}", detail.body);
+    for expected in [
+        failed_id.as_str(),
+        mei.id.as_str(),
+        "25.00 CNY",
+        "data-status=\"failed\"",
+        "data-type=\"topup\"",
+        "id=\"record-failure-code\">card_declined<",
+        &declined,
+        "class=\"staff-nav\"",
+        &format!("href=\"/staff/tickets/{}\"", ticket.id),
+    ] {
+        assert!(
+            detail.body.contains(expected),
+            "{expected}: {}",
+            detail.body
+        );
+    }
+    let timeline = section(&detail.body, "id=\"timeline\"", "</ol>");
+    assert!(
+        timeline.contains("data-status=\"processing\""),
+        "{timeline}"
+    );
+    assert!(timeline.contains("data-status=\"failed\""), "{timeline}");
+    let audited_after = app
+        .running
+        .store
+        .verify_audit()
+        .await
+        .expect("audit")
+        .rows_checked;
+    assert_eq!(audited_after, audited_before + 1, "the look is audited");
+
+    // In Chinese, with the user's explanation in Chinese.
+    agent.language = "zh-CN";
+    let chinese = agent.get(&href).await;
+    assert_eq!(chinese.status, 200);
+    assert!(chinese.body.contains("交易详情"), "{}", chinese.body);
+    assert!(chinese.body.contains("失败原因"), "{}", chinese.body);
+    agent.language = "en";
+
+    // A transfer's counterparty links to the other user's record of it.
+    let card = crate::wallet::add_card(&app, &mei, "4242 4242 4242 4242").await;
+    assert_eq!(
+        crate::wallet::top_up(&app, &mei, &card, 10_000, "CNY")
+            .await
+            .status,
+        201
+    );
+    let sent = crate::wallet::call(
+        &app,
+        &mei,
+        "POST",
+        "/api/v1/transfers",
+        Some(json!({"to": lei.email, "amount": 1_000, "currency": "CNY"})),
+        Some("linked-transfer"),
+    )
+    .await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let transfer_id = sent.body["id"].as_str().expect("an id").to_owned();
+    let sender_side = agent
+        .get(&format!(
+            "/staff/users/{}/transactions/{transfer_id}",
+            mei.id
+        ))
+        .await;
+    assert_eq!(sender_side.status, 200, "{}", sender_side.body);
+    let other_side = format!("/staff/users/{}/transactions/{transfer_id}", lei.id);
+    assert!(
+        sender_side.body.contains(&format!("href=\"{other_side}\"")),
+        "{}",
+        sender_side.body
+    );
+    let receiver_side = agent.get(&other_side).await;
+    assert_eq!(receiver_side.status, 200, "{}", receiver_side.body);
+    assert!(
+        receiver_side.body.contains(&mei.id),
+        "{}",
+        receiver_side.body
+    );
+
+    // Finance reads it too; an admin's role may not; an unknown one is 404.
+    let (finance_token, _) = staff_signed_in(&app, StaffRole::Finance).await;
+    let finance = staff_browser(&app, &finance_token).get(&href).await;
+    assert_eq!(finance.status, 200, "{}", finance.body);
+    let (admin_token, _) = staff_signed_in(&app, StaffRole::Admin).await;
+    let refused = staff_browser(&app, &admin_token).get(&href).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(!refused.body.contains("card_declined<"), "{}", refused.body);
+    let missing = agent
+        .get(&format!("/staff/users/{}/transactions/txn_nothing", mei.id))
+        .await;
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    let signed_out = Browser::new(&app).get(&href).await;
+    assert_ne!(signed_out.status, 200);
     app.stop().await;
 }
 

@@ -1410,6 +1410,7 @@ async fn every_link_in_the_staff_navigation_opens_for_the_role_that_sees_it(back
                 "/staff/articles",
                 "/staff/announcements",
                 "/staff/channels",
+                "/staff/members",
             ][..],
         ),
     ] {
@@ -1493,5 +1494,125 @@ async fn approving_a_lower_tier_than_one_granted_since_keeps_the_higher_tier(bac
     .await;
     assert_eq!(approved.status(), 200);
     assert_eq!(tier_of(&app, &token).await, "enhanced");
+    app.stop().await;
+}
+
+on_both_databases!(an_admin_names_a_staff_member_and_the_name_is_checked_as_the_cli_checks_it);
+async fn an_admin_names_a_staff_member_and_the_name_is_checked_as_the_cli_checks_it(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (admin_token, _) = staff_signed_in(&app, StaffRole::Admin).await;
+    let (agent_token, agent_id) =
+        crate::tickets::staff_signed_in_as(&app, Some("li.na@okpay.example"), StaffRole::Agent)
+            .await;
+    let mut admin = Cookies::staff(&admin_token);
+    let page = page_get(&app, &mut admin, "/staff/members").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("li.na@okpay.example"), "{}", page.body);
+    assert!(page.body.contains(r#"<td class="member-role">Agent</td>"#));
+    assert!(page.body.contains(r#"href="/staff/members""#));
+
+    let saved = page_post(
+        &app,
+        &mut admin,
+        &format!("/staff/members/{agent_id}/name"),
+        &[("csrf_token", &csrf_token(&page)), ("name", "  王芳 ")],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let location = saved.location.expect("back to the list");
+    assert_eq!(location, format!("/staff/members?saved={agent_id}"));
+    let page = page_get(&app, &mut admin, &location).await;
+    assert!(page.body.contains("Saved, and recorded in the audit log."));
+    assert!(page.body.contains(r#"value="王芳""#), "{}", page.body);
+    // The member is called by it from now on.
+    let mut agent = Cookies::staff(&agent_token);
+    let theirs = page_get(&app, &mut agent, "/staff/tickets").await;
+    assert!(theirs.body.contains("Agent · 王芳"), "{}", theirs.body);
+
+    // Refused as `okpay staff create --name` refuses it, with the typed name kept.
+    for bad in ["Wang\nFang", &"名".repeat(65)] {
+        let refused = page_post(
+            &app,
+            &mut admin,
+            &format!("/staff/members/{agent_id}/name"),
+            &[("csrf_token", &csrf_token(&page)), ("name", bad)],
+        )
+        .await;
+        assert_eq!(refused.status, 400, "{}", refused.body);
+        assert!(
+            refused.body.contains("1 to 64 characters"),
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.contains(r#"id="staff-error""#));
+    }
+    let theirs = page_get(&app, &mut agent, "/staff/tickets").await;
+    assert!(theirs.body.contains("Agent · 王芳"), "{}", theirs.body);
+    let missing = page_post(
+        &app,
+        &mut admin,
+        "/staff/members/stf_nobody/name",
+        &[("csrf_token", &csrf_token(&page)), ("name", "Nobody")],
+    )
+    .await;
+    assert_eq!(missing.status, 404, "{}", missing.body);
+
+    // Only admins: the agent is refused and changes nothing.
+    let own = page_get(&app, &mut agent, "/staff/members").await;
+    assert_eq!(own.status, 403, "{}", own.body);
+    assert!(!own.body.contains("li.na@okpay.example"), "{}", own.body);
+    let tried = page_post(
+        &app,
+        &mut agent,
+        &format!("/staff/members/{agent_id}/name"),
+        &[("csrf_token", &csrf_token(&theirs)), ("name", "Boss")],
+    )
+    .await;
+    assert_eq!(tried.status, 403, "{}", tried.body);
+
+    // A blank name takes it away: the member is called by e-mail address again.
+    let cleared = page_post(
+        &app,
+        &mut admin,
+        &format!("/staff/members/{agent_id}/name"),
+        &[("csrf_token", &csrf_token(&page)), ("name", "  ")],
+    )
+    .await;
+    assert_eq!(cleared.status, 303, "{}", cleared.body);
+    let theirs = page_get(&app, &mut agent, "/staff/tickets").await;
+    assert!(
+        theirs.body.contains("Agent · li.na@okpay.example"),
+        "{}",
+        theirs.body
+    );
+
+    // In Chinese.
+    let chinese = page_get(&app, &mut admin, "/staff/members?lang=zh-CN").await;
+    assert_eq!(chinese.status, 200);
+    assert!(chinese.body.contains("显示姓名"), "{}", chinese.body);
+    assert!(
+        chinese
+            .body
+            .contains(r#"<td class="member-role">客服</td>"#)
+    );
+    let refused = page_post(
+        &app,
+        &mut admin,
+        &format!("/staff/members/{agent_id}/name"),
+        &[
+            ("csrf_token", &csrf_token(&chinese)),
+            ("name", "Wang\nFang"),
+        ],
+    )
+    .await;
+    assert!(
+        refused.body.contains("员工姓名需为 1–64 个字符"),
+        "{}",
+        refused.body
+    );
     app.stop().await;
 }

@@ -13,12 +13,12 @@ use crate::wallet::{Person, add_bank_account, assert_verify_clean, available, ca
 
 const PASSWORD: &str = "plum-orbit-canyon-17";
 
-async fn app(backend: Backend) -> Option<TestApp> {
+pub(crate) async fn app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |config| config.auth_rate_limit_per_minute = 0).await
 }
 
 /// Signs `who` in through the sign-in page and returns the browser's cookies.
-async fn signed_in(app: &TestApp, who: &Person) -> Jar {
+pub(crate) async fn signed_in(app: &TestApp, who: &Person) -> Jar {
     let mut jar = Jar::default();
     let form = get(app, &mut jar, "/login").await;
     let done = post(

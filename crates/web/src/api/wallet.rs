@@ -20,8 +20,8 @@ use domain::records::{
 };
 use domain::support::Service;
 use domain::wallet::{
-    CardInput, KeepAnswer, MovementKind, QuoteRequest, RecordPage, StoredBankAccount, StoredCard,
-    StoredResponse, Wallet, WalletError, WithdrawalView,
+    CardInput, CardSaved, KeepAnswer, MovementKind, QuoteRequest, RecordPage, StoredBankAccount,
+    StoredCard, StoredResponse, Wallet, WalletError, WithdrawalView,
 };
 use ledger::{Amount, Currency};
 use serde::Deserialize;
@@ -406,7 +406,8 @@ impl std::fmt::Debug for CardRequest {
 
 #[utoipa::path(post, path = "/api/v1/cards", tag = "wallet", security(("bearer" = [])),
     request_body = CardRequest,
-    responses((status = 201, description = "The saved card: `{id, brand, last4, exp_month, exp_year}`"),
+    responses((status = 201, description = "The saved card: `{id, brand, last4, exp_month, exp_year}`, `already_saved: false`"),
+        (status = 200, description = "The user had already saved this card (same number): the same card, same `id`, with `already_saved: true` and its expiry and holder name updated to what was sent"),
         (status = 400, description = "`card_number_invalid`, `card_brand_unsupported`, `card_expiry_invalid`, `card_cvc_invalid`, `holder_name_invalid`", body = ErrorBody),
         (status = 402, description = "`card_expired`", body = ErrorBody)))]
 pub(crate) async fn add_card(
@@ -415,7 +416,7 @@ pub(crate) async fn add_card(
     ApiJson(body): ApiJson<CardRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let wallet = wallet(&state)?;
-    let card = wallet
+    let added = wallet
         .add_card(
             &user.user_id,
             CardInput {
@@ -428,7 +429,15 @@ pub(crate) async fn add_card(
         )
         .await
         .map_err(wallet_error)?;
-    Ok((StatusCode::CREATED, Json(card_json(&card))))
+    let status = if added.saved.is_new() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut body = card_json(&added.card);
+    body["already_saved"] = Value::Bool(!added.saved.is_new());
+    body["updated"] = Value::Bool(added.saved == CardSaved::Updated);
+    Ok((status, Json(body)))
 }
 
 #[utoipa::path(get, path = "/api/v1/cards", tag = "wallet", security(("bearer" = [])),

@@ -191,6 +191,22 @@ page_text! {
     }
 }
 
+page_text! {
+    /// `/staff/users/{user}/transactions/{id}`: one of a user's transactions, as staff read it.
+    pub struct StaffRecordText {
+        title: "交易详情（员工视图） · OKPay", "Transaction (staff view) · OKPay";
+        heading: "交易详情", "Transaction";
+        audited: "您查看这笔交易的操作已记入审计日志。", "Your viewing of this transaction is written to the audit log.";
+        owner_label: "用户", "User";
+        counterparty_id_label: "对方 ID", "Counterparty id";
+        other_side: "查看对方的记录", "See the other side's record";
+        failure_heading: "失败原因", "Why it failed";
+        user_was_told: "用户看到的说明", "What the user was told";
+        back_to_ticket: "返回工单", "Back to the ticket";
+        back_to_queue: "返回工单队列", "Back to the ticket queue";
+    }
+}
+
 /// A category's name in the reader's language.
 pub fn ticket_category_name(category: Category, locale: Locale) -> &'static str {
     locale.pick(category.label_zh(), category.label_en())
@@ -317,6 +333,10 @@ mod tests {
             (
                 ConsoleText::for_locale(Locale::ZhCn).entries(),
                 ConsoleText::for_locale(Locale::En).entries(),
+            ),
+            (
+                StaffRecordText::for_locale(Locale::ZhCn).entries(),
+                StaffRecordText::for_locale(Locale::En).entries(),
             ),
         ] {
             for ((key, zh_cn), (_, en)) in zh_cn.iter().zip(en.iter()) {

@@ -312,6 +312,23 @@ pub fn error_text(code: ErrorCode, locale: Locale) -> ErrorText {
                 "Ask a colleague with the right role, or an admin.",
             ),
         ),
+        ErrorCode::StaffNameInvalid => (
+            text(
+                "员工姓名需为 1–64 个字符，且不能包含换行等控制字符。",
+                "请改正姓名后再保存；留空则改用工作邮箱称呼这位同事。",
+            ),
+            text(
+                "A staff member's name has 1 to 64 characters and no line breaks or other control characters.",
+                "Correct the name and save again; leave it blank to call them by their work e-mail instead.",
+            ),
+        ),
+        ErrorCode::StaffMemberNotFound => (
+            text("没有找到这位员工。", "请刷新员工列表后再试。"),
+            text(
+                "There is no such staff member.",
+                "Reload the staff list and try again.",
+            ),
+        ),
         ErrorCode::ReasonRequired => (
             text(
                 "请填写操作原因（至少 5 个字）。",
@@ -891,6 +908,16 @@ pub fn error_text(code: ErrorCode, locale: Locale) -> ErrorText {
             text(
                 "Another copy of the same request already made this top-up; this copy credited nothing.",
                 "Nothing to do: the money arrived once, and the completed top-up is in your records. If your card shows two charges, contact support to have one returned.",
+            ),
+        ),
+        ErrorCode::TopUpNotCharged => (
+            text(
+                "这笔充值在扣款前中断了：您的银行卡没有被扣款，钱包也没有入账。",
+                "可以放心重新充值；这一笔已不再占用您的充值额度。",
+            ),
+            text(
+                "This top-up was interrupted before your card was charged: nothing was taken and nothing arrived.",
+                "Top up again; this one no longer counts against your limit.",
             ),
         ),
         ErrorCode::InvalidIdempotencyKey => (

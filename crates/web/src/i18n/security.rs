@@ -1,5 +1,7 @@
 //! The words of the sign-in security pages (security settings, password reset, message center,
-//! "this wasn't me") in zh-CN and en.
+//! "this wasn't me") in zh-CN and en, and of the staff sign-in pages with the names of staff roles.
+
+use domain::staff::StaffRole;
 
 use super::Locale;
 use super::pages::page_text;
@@ -126,9 +128,54 @@ page_text! {
     }
 }
 
+page_text! {
+    /// The names of staff roles, wherever a back-office page shows one (the header, set-up,
+    /// the staff list); the API keeps the codes (`agent`, `finance`, …).
+    pub struct StaffRoleNames {
+        admin: "管理员", "Admin";
+        agent: "客服", "Agent";
+        security: "安全团队", "Security";
+        risk: "风控", "Risk";
+        finance: "财务", "Finance";
+    }
+}
+
+/// `role`'s name in `locale`.
+pub fn staff_role_name(role: StaffRole, locale: Locale) -> &'static str {
+    let names = StaffRoleNames::for_locale(locale);
+    match role {
+        StaffRole::Admin => names.admin,
+        StaffRole::Agent => names.agent,
+        StaffRole::Security => names.security,
+        StaffRole::Risk => names.risk,
+        StaffRole::Finance => names.finance,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_staff_role_has_a_name_in_each_language_and_chinese_names_are_chinese() {
+        for locale in Locale::ALL {
+            let names: Vec<&str> = StaffRole::ALL
+                .iter()
+                .map(|role| staff_role_name(*role, *locale))
+                .collect();
+            let mut distinct = names.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            assert_eq!(
+                distinct.len(),
+                StaffRole::ALL.len(),
+                "{locale:?}: {names:?}"
+            );
+        }
+        assert_eq!(staff_role_name(StaffRole::Agent, Locale::ZhCn), "客服");
+        assert_eq!(staff_role_name(StaffRole::Finance, Locale::ZhCn), "财务");
+        assert_eq!(staff_role_name(StaffRole::Agent, Locale::En), "Agent");
+    }
 
     #[test]
     fn every_security_page_text_exists_in_both_languages() {
@@ -139,6 +186,7 @@ mod tests {
                 MessagesText::for_locale(*locale).entries(),
                 NotMeText::for_locale(*locale).entries(),
                 StaffText::for_locale(*locale).entries(),
+                StaffRoleNames::for_locale(*locale).entries(),
             ];
             for (key, text) in catalogs.iter().flatten() {
                 assert!(!text.trim().is_empty(), "{key} is empty in {locale:?}");

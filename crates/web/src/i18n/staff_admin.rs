@@ -1,5 +1,5 @@
-//! The words of the step-up screens, the admins' pages (outbox, FX rates, fees, articles) and
-//! identity verification (KYC) in zh-CN and en.
+//! The words of the step-up screens, the admins' pages (outbox, FX rates, fees, articles, staff
+//! names) and identity verification (KYC) in zh-CN and en.
 
 use super::Locale;
 use super::pages::page_text;
@@ -55,6 +55,18 @@ page_text! {
         nav_articles: "帮助文章", "Help articles";
         nav_announcements: "公告", "Announcements";
         nav_channels: "官方渠道", "Contact channels";
+        nav_members: "员工", "Staff";
+        members_heading: "员工", "Staff";
+        members_lead: "同事在后台页面和工单中以这里的姓名称呼；留空则显示工作邮箱。每次修改都记录到审计日志。", "Colleagues are called by these names on the staff pages and in tickets; left blank, by their work e-mail. Every change is written to the audit log.";
+        members_col_name: "姓名", "Name";
+        members_col_email: "工作邮箱", "Work e-mail";
+        members_col_role: "角色", "Role";
+        members_col_status: "状态", "Status";
+        members_name_label: "显示姓名", "Display name";
+        members_save: "保存姓名", "Save the name";
+        members_status_pending: "待设置", "Set-up pending";
+        members_status_active: "在职", "Active";
+        members_status_disabled: "已停用", "Disabled";
         saved: "已保存，并已记录到审计日志。", "Saved, and recorded in the audit log.";
         outbox_heading: "发件箱", "Outbox";
         outbox_lead: "所有发出的邮件和短信及其投递状态。未配置 SMTP 或短信服务时，消息保留在这里。", "Every e-mail and text message and where its delivery stands. Without SMTP or an SMS provider, messages stay here.";

@@ -49,6 +49,8 @@ page_text! {
         holder_label: "持卡人姓名", "Name on the card";
         add_card_action: "添加银行卡", "Add the card";
         card_added: "已添加银行卡：", "Card added:";
+        card_already_saved: "这张银行卡已经保存过了，无需重复添加：", "This card was already saved, so it was not added again:";
+        card_updated: "这张银行卡已经保存过了，已更新有效期和持卡人姓名：", "This card was already saved; its expiry and name were updated:";
         card_removed: "银行卡已删除。", "The card was removed.";
         bank_heading: "提现银行账户", "Bank accounts for withdrawals";
         no_bank_accounts: "还没有银行账户。", "No bank accounts yet.";

@@ -137,7 +137,11 @@ impl Layout {
     pub fn for_staff(locale: Locale, staff: &StaffPage) -> Self {
         let mut layout = Layout::staff_area(locale);
         layout.staff = Some(HeaderStaff {
-            name: format!("{} · {}", staff.role.name(), staff.display_name),
+            name: format!(
+                "{} · {}",
+                crate::i18n::staff_role_name(staff.role, locale),
+                staff.display_name
+            ),
             csrf_token: staff.csrf_token.clone(),
         });
         layout

@@ -238,7 +238,7 @@ async fn setup_page(
         Ok(start) => (
             Some(SetupView {
                 email: start.email,
-                role: start.role.name(),
+                role: crate::i18n::staff_role_name(start.role, locale),
                 qr_svg: qr_svg(&start.totp.otpauth_uri),
                 secret: start.totp.secret_base32,
             }),

@@ -207,6 +207,11 @@ pub(crate) fn staff_links(
             admin.nav_channels,
             role.may(StaffPermission::EditContactChannels),
         ),
+        (
+            "/staff/members",
+            admin.nav_members,
+            role.may(StaffPermission::ManageStaff),
+        ),
     ]
     .into_iter()
     .filter(|(_, _, allowed)| *allowed)

@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use domain::records::TransactionRecord;
 use domain::wallet::{
-    CardInput, RailMode, RecordPage, TEST_BANK_ACCOUNTS, TEST_CARDS, TestBankAccountOutcome, Wallet,
+    CardInput, CardSaved, RailMode, RecordPage, TEST_BANK_ACCOUNTS, TEST_CARDS,
+    TestBankAccountOutcome, Wallet,
 };
 use ledger::{Amount, Currency};
 use serde::Deserialize;
@@ -384,13 +385,18 @@ pub(crate) async fn cards(
 ) -> Result<Response, ApiError> {
     let text = WalletText::for_locale(locale);
     let notice = match query.done.as_deref() {
-        Some("card_added") => {
+        Some(done @ ("card_added" | "card_already_saved" | "card_updated")) => {
+            let lead = match done {
+                "card_added" => text.card_added,
+                "card_already_saved" => text.card_already_saved,
+                _ => text.card_updated,
+            };
             let wallet = wallet_of(&state)?;
             let cards = wallet.cards(&session.user.id).await.map_err(wallet_error)?;
             cards
                 .iter()
                 .find(|card| Some(&card.id) == query.card.as_ref())
-                .map(|card| format!("{} {}", text.card_added, card.card.label()))
+                .map(|card| format!("{lead} {}", card.card.label()))
         }
         Some("card_removed") => Some(text.card_removed.to_owned()),
         Some("bank_added") => Some(text.bank_added.to_owned()),
@@ -461,10 +467,17 @@ pub(crate) async fn add_card(
         )
         .await;
     match added {
-        Ok(card) => Ok(see_other(&format!(
-            "/wallet/cards?done=card_added&card={}",
-            card.id
-        ))),
+        Ok(added) => {
+            let done = match added.saved {
+                CardSaved::New => "card_added",
+                CardSaved::AlreadySaved => "card_already_saved",
+                CardSaved::Updated => "card_updated",
+            };
+            Ok(see_other(&format!(
+                "/wallet/cards?done={done}&card={}",
+                added.card.id
+            )))
+        }
         Err(error) => {
             cards_page(&state, locale, &session, refused(wallet_error(error), kept)).await
         }
