@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use domain::calendar::CivilDate;
 use domain::records::{
-    Category, Direction, FilterInput, RecordKind, TransactionFilter, TransactionStatus,
+    Category, Direction, FilterInput, RecordKind, TransactionFilter, TransactionRecord,
+    TransactionStatus,
 };
 use domain::wallet::RecordPage;
 use ledger::{Amount, Currency};
@@ -257,17 +258,102 @@ pub(crate) async fn export_csv(
 
 // ---- /records/{id} ----
 
-struct TimelineRow {
-    status: &'static str,
-    status_code: &'static str,
-    at: String,
-    note: Option<String>,
+pub(crate) struct TimelineRow {
+    pub(crate) status: &'static str,
+    pub(crate) status_code: &'static str,
+    pub(crate) at: String,
+    pub(crate) note: Option<String>,
 }
 
-struct Failure {
-    code: String,
-    message: Option<&'static str>,
-    next_step: Option<&'static str>,
+pub(crate) struct Failure {
+    pub(crate) code: String,
+    pub(crate) message: Option<&'static str>,
+    pub(crate) next_step: Option<&'static str>,
+}
+
+pub(crate) struct CounterpartyView {
+    pub(crate) label: String,
+    pub(crate) id: String,
+    /// The other user's record of the same movement, when the counterparty is a user.
+    pub(crate) other_side: Option<String>,
+}
+
+/// One record as its detail pages show it, the user's (`/records/{id}`) and staff's
+/// (`/staff/users/{user}/transactions/{id}`); empty for a staff role that may not see it.
+#[derive(Default)]
+pub(crate) struct RecordView {
+    pub(crate) id: String,
+    pub(crate) user_id: String,
+    pub(crate) kind: &'static str,
+    pub(crate) kind_code: &'static str,
+    pub(crate) status: &'static str,
+    pub(crate) status_code: &'static str,
+    pub(crate) direction: &'static str,
+    pub(crate) amount: String,
+    pub(crate) fee: String,
+    pub(crate) arrived: Option<String>,
+    pub(crate) counterparty: Option<CounterpartyView>,
+    pub(crate) note: Option<String>,
+    pub(crate) category: &'static str,
+    pub(crate) fee_schedule: Option<String>,
+    pub(crate) quote_id: Option<String>,
+    pub(crate) created_at: String,
+    pub(crate) timeline: Vec<TimelineRow>,
+    pub(crate) failure: Option<Failure>,
+}
+
+/// The view of `record` in `locale`; `other_side` is left for staff pages to link.
+pub(crate) fn record_view(record: TransactionRecord, locale: Locale) -> RecordView {
+    let records = RecordsText::for_locale(locale);
+    let failure = record.failure_reason.as_ref().map(|reason| {
+        let known = ErrorCode::from_code(reason.as_str()).map(|code| error_text(code, locale));
+        Failure {
+            code: reason.as_str().to_owned(),
+            message: known.map(|t| t.message),
+            next_step: known.map(|t| t.next_step),
+        }
+    });
+    let counterparty = record.counterparty.as_ref().map(|c| CounterpartyView {
+        label: c.label.clone(),
+        id: c.id.clone(),
+        other_side: None,
+    });
+    RecordView {
+        kind: record_kind_name(record.kind, locale),
+        kind_code: record.kind.code(),
+        status: record_status_name(record.status(), locale),
+        status_code: record.status().code(),
+        direction: match record.direction {
+            Direction::In => records.direction_in,
+            Direction::Out => records.direction_out,
+            Direction::Internal => records.direction_internal,
+        },
+        amount: money_text(record.amount, record.currency),
+        fee: money_text(record.fee, record.currency),
+        arrived: record
+            .arrived
+            .map(|(amount, currency)| money_text(amount, currency)),
+        counterparty,
+        note: record.note.clone(),
+        category: category_name(record.category, locale),
+        fee_schedule: record.fee_schedule_id.clone(),
+        quote_id: record.quote_id.clone(),
+        created_at: rfc3339_utc(record.created_at),
+        timeline: record
+            .timeline()
+            .events()
+            .iter()
+            .map(|event| TimelineRow {
+                status: record_status_name(event.status, locale),
+                status_code: event.status.code(),
+                at: rfc3339_utc(event.at),
+                note: event.note.clone(),
+            })
+            .collect(),
+        failure,
+        user_id: record.user_id.clone(),
+        id: record.id,
+    }
 }
 
 #[derive(Template)]
@@ -277,23 +363,7 @@ struct RecordDetailPage {
     title: &'static str,
     text: &'static RecordsText,
     done: bool,
-    id: String,
-    kind: &'static str,
-    kind_code: &'static str,
-    status: &'static str,
-    status_code: &'static str,
-    direction: &'static str,
-    amount: String,
-    fee: String,
-    arrived: Option<String>,
-    counterparty: Option<String>,
-    note: Option<String>,
-    category: &'static str,
-    fee_schedule: Option<String>,
-    quote_id: Option<String>,
-    created_at: String,
-    timeline: Vec<TimelineRow>,
-    failure: Option<Failure>,
+    record: RecordView,
 }
 
 #[derive(Deserialize)]
@@ -314,52 +384,12 @@ pub(crate) async fn record(
         .await
         .map_err(wallet_error)?;
     let text = RecordsText::for_locale(locale);
-    let failure = record.failure_reason.as_ref().map(|reason| {
-        let known = ErrorCode::from_code(reason.as_str()).map(|code| error_text(code, locale));
-        Failure {
-            code: reason.as_str().to_owned(),
-            message: known.map(|t| t.message),
-            next_step: known.map(|t| t.next_step),
-        }
-    });
     let page = RecordDetailPage {
         layout: Layout::for_session(locale, Some(&session)),
         title: text.detail_title,
         text,
         done: query.done.is_some(),
-        kind: record_kind_name(record.kind, locale),
-        kind_code: record.kind.code(),
-        status: record_status_name(record.status(), locale),
-        status_code: record.status().code(),
-        direction: match record.direction {
-            Direction::In => text.direction_in,
-            Direction::Out => text.direction_out,
-            Direction::Internal => text.direction_internal,
-        },
-        amount: money_text(record.amount, record.currency),
-        fee: money_text(record.fee, record.currency),
-        arrived: record
-            .arrived
-            .map(|(amount, currency)| money_text(amount, currency)),
-        counterparty: record.counterparty.as_ref().map(|c| c.label.clone()),
-        note: record.note.clone(),
-        category: category_name(record.category, locale),
-        fee_schedule: record.fee_schedule_id.clone(),
-        quote_id: record.quote_id.clone(),
-        created_at: rfc3339_utc(record.created_at),
-        timeline: record
-            .timeline()
-            .events()
-            .iter()
-            .map(|event| TimelineRow {
-                status: record_status_name(event.status, locale),
-                status_code: event.status.code(),
-                at: rfc3339_utc(event.at),
-                note: event.note.clone(),
-            })
-            .collect(),
-        failure,
-        id: record.id,
+        record: record_view(record, locale),
     };
     Ok(render_page(&page, StatusCode::OK))
 }
