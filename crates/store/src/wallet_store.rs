@@ -9,8 +9,9 @@ use domain::notify::{OutboundMessage, OutboxStore};
 use domain::records::{TransactionFilter, TransactionRecord};
 use domain::wallet::{
     BankAccount, BankAccountNumber, CardBrand, CardExpiry, CardFingerprint, CardToken, HolderName,
-    MaintenanceCandidate, MovementKind, RecordPage, ResponseToKeep, SavedCard, StoredBankAccount,
-    StoredCard, StoredQuote, StoredResponse, WalletStore, WalletUser, Withdrawal, WithdrawalState,
+    MaintenanceCandidate, MovementKind, Mover, RecordPage, ResponseToKeep, SavedCard,
+    StoredBankAccount, StoredCard, StoredQuote, StoredResponse, WalletStore, WalletUser,
+    Withdrawal, WithdrawalState,
 };
 use ledger::{AccountId, Amount, Balance, Currency};
 use serde_json::{Value, json};
@@ -507,71 +508,99 @@ impl WalletStore for Store {
         })
     }
 
-    fn volume_and_usage<'a>(
+    fn mover<'a>(
         &'a self,
         user_id: &'a str,
         kind: LimitKind,
         currency: Currency,
         day_start: UnixSeconds,
         month_start: UnixSeconds,
-    ) -> BoxFuture<'a, Result<(Amount, Usage), StoreError>> {
+    ) -> BoxFuture<'a, Result<Option<Mover>, StoreError>> {
         Box::pin(async move {
-            // The same rows and sums as `monthly_volume` and `usage`, read once. The parameters
-            // first appear in their numbers' order, so rusqlite binds them by position as sqlx does.
-            const SQL: &str = "SELECT CAST(COALESCE(SUM(CASE WHEN created_at >= $1 THEN amount ELSE 0 END), 0) AS BIGINT), \
-                 CAST(COALESCE(SUM(CASE WHEN limit_kind = $2 AND created_at >= $3 THEN amount ELSE 0 END), 0) AS BIGINT), \
-                 CAST(COALESCE(SUM(CASE WHEN limit_kind = $2 AND created_at >= $4 THEN amount ELSE 0 END), 0) AS BIGINT) \
+            // One statement, so one read transaction on SQLite and one round trip on PostgreSQL:
+            // the user, their tier, and the same rows and sums as `monthly_volume` and `usage`
+            // (the aggregate always answers one row; the join drops it when there is no user).
+            // The parameters first appear in their numbers' order, so rusqlite binds them by
+            // position as sqlx does.
+            const SQL: &str = "SELECT u.id, u.email, u.phone, u.locale, u.created_at, k.tier, \
+                 s.volume, s.today, s.this_month FROM \
+                 (SELECT CAST(COALESCE(SUM(CASE WHEN created_at >= $1 THEN amount ELSE 0 END), 0) AS BIGINT) AS volume, \
+                 CAST(COALESCE(SUM(CASE WHEN limit_kind = $2 AND created_at >= $3 THEN amount ELSE 0 END), 0) AS BIGINT) AS today, \
+                 CAST(COALESCE(SUM(CASE WHEN limit_kind = $2 AND created_at >= $4 THEN amount ELSE 0 END), 0) AS BIGINT) AS this_month \
                  FROM wallet_records \
                  WHERE user_id = $5 AND limit_kind IS NOT NULL AND currency = $6 AND created_at >= $7 \
-                 AND status NOT IN ('failed', 'rejected')";
-            if let Some(reads) = &self.sqlite_reads {
-                let (volume, today, this_month) = reads
-                    .row(
-                        SQL,
-                        rusqlite::params![
-                            month_start,
-                            kind.code(),
-                            day_start,
-                            month_start.min(day_start),
-                            user_id,
-                            currency.code(),
-                            month_start.min(day_start)
-                        ],
-                        |row| {
-                            Ok((
-                                row.get::<_, i64>(0)?,
-                                row.get::<_, i64>(1)?,
-                                row.get::<_, i64>(2)?,
-                            ))
-                        },
-                    )?
-                    .unwrap_or_default();
-                return Ok((
-                    Amount::from_minor(volume),
-                    Usage {
+                 AND status NOT IN ('failed', 'rejected')) s \
+                 JOIN users u ON u.id = $5 \
+                 LEFT JOIN kyc_tiers k ON k.user_id = u.id";
+            let since = month_start.min(day_start);
+            let row: Option<(WalletUser, Option<String>, [i64; 3])> = match &self.sqlite_reads {
+                Some(reads) => reads.row(
+                    SQL,
+                    rusqlite::params![
+                        month_start,
+                        kind.code(),
+                        day_start,
+                        since,
+                        user_id,
+                        currency.code(),
+                        since
+                    ],
+                    |row| {
+                        Ok((
+                            WalletUser {
+                                id: row.get(0)?,
+                                email: row.get(1)?,
+                                phone: row.get(2)?,
+                                locale: row.get(3)?,
+                                created_at: row.get(4)?,
+                            },
+                            row.get(5)?,
+                            [row.get(6)?, row.get(7)?, row.get(8)?],
+                        ))
+                    },
+                )?,
+                None => sqlx::query(SQL)
+                    .bind(month_start)
+                    .bind(kind.code())
+                    .bind(day_start)
+                    .bind(since)
+                    .bind(user_id.to_owned())
+                    .bind(currency.code())
+                    .bind(since)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(store_error)?
+                    .map(|row| -> Result<_, StoreError> {
+                        Ok((
+                            WalletUser {
+                                id: get(&row, 0)?,
+                                email: get(&row, 1)?,
+                                phone: get(&row, 2)?,
+                                locale: get(&row, 3)?,
+                                created_at: get(&row, 4)?,
+                            },
+                            get(&row, 5)?,
+                            [get(&row, 6)?, get(&row, 7)?, get(&row, 8)?],
+                        ))
+                    })
+                    .transpose()?,
+            };
+            row.map(|(user, tier, [volume, today, this_month])| {
+                let tier = match tier {
+                    Some(tier) => KycTier::parse(&tier).ok_or_else(|| corrupt("KYC tier"))?,
+                    None => KycTier::Unverified,
+                };
+                Ok(Mover {
+                    user,
+                    tier,
+                    volume: Amount::from_minor(volume),
+                    usage: Usage {
                         today: Amount::from_minor(today),
                         this_month: Amount::from_minor(this_month),
                     },
-                ));
-            }
-            let row = sqlx::query(SQL)
-                .bind(month_start)
-                .bind(kind.code())
-                .bind(day_start)
-                .bind(month_start.min(day_start))
-                .bind(user_id.to_owned())
-                .bind(currency.code())
-                .bind(month_start.min(day_start))
-                .fetch_one(&self.pool)
-                .await
-                .map_err(store_error)?;
-            Ok((
-                Amount::from_minor(get(&row, 0)?),
-                Usage {
-                    today: Amount::from_minor(get(&row, 1)?),
-                    this_month: Amount::from_minor(get(&row, 2)?),
-                },
-            ))
+                })
+            })
+            .transpose()
         })
     }
 

@@ -30,8 +30,8 @@ pub use kind::{MovementKind, UnknownMovementKind};
 pub use maintenance_job::{MAINTENANCE_FEE_JOB, MaintenancePass};
 pub use movements::{Conversion, MovementError};
 pub use port::{
-    MaintenanceCandidate, RecordPage, StoredBankAccount, StoredCard, StoredQuote, StoredResponse,
-    WalletStore, WalletUser, Withdrawal, WithdrawalState,
+    MaintenanceCandidate, Mover, RecordPage, StoredBankAccount, StoredCard, StoredQuote,
+    StoredResponse, WalletStore, WalletUser, Withdrawal, WithdrawalState,
 };
 pub use processor::{
     BankRail, CardProcessor, ChargeReceipt, ChargeRequest, ChargeStatus, PayoutError, PayoutNext,

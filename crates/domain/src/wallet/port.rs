@@ -116,6 +116,17 @@ pub struct Withdrawal {
     pub updated_at: UnixSeconds,
 }
 
+/// The user of a limit-checked movement as [`WalletStore::mover`] reads them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mover {
+    pub user: WalletUser,
+    pub tier: KycTier,
+    /// Everything they moved (any limited kind) in the currency this month: fee discounts.
+    pub volume: Amount,
+    /// What they moved of the movement's kind today and this month: its limits.
+    pub usage: Usage,
+}
+
 /// A user as the wallet needs to know them: to find a transfer's receiver and to tell them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WalletUser {
@@ -276,15 +287,17 @@ pub trait WalletStore: Send + Sync + 'static {
         day_start: UnixSeconds,
         month_start: UnixSeconds,
     ) -> BoxFuture<'a, Result<Usage, StoreError>>;
-    /// [`WalletStore::monthly_volume`] and [`WalletStore::usage`] in one read.
-    fn volume_and_usage<'a>(
+    /// What a limit-checked movement of `kind` in `currency` reads about its user, in one read:
+    /// the user, their KYC tier, the month's volume ([`WalletStore::monthly_volume`]) and the
+    /// usage of `kind`'s limits ([`WalletStore::usage`]). `None` when there is no such user.
+    fn mover<'a>(
         &'a self,
         user_id: &'a str,
         kind: LimitKind,
         currency: Currency,
         day_start: UnixSeconds,
         month_start: UnixSeconds,
-    ) -> BoxFuture<'a, Result<(Amount, Usage), StoreError>>;
+    ) -> BoxFuture<'a, Result<Option<Mover>, StoreError>>;
     /// Everything the user moved (any limited kind) in `currency` since `month_start`.
     fn monthly_volume<'a>(
         &'a self,

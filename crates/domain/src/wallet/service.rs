@@ -25,7 +25,7 @@ use crate::wallet::guard::{GuardRefusal, MoneyOutGuard};
 use crate::wallet::movements::{self, Conversion, MovementError};
 use crate::wallet::notices;
 use crate::wallet::port::{
-    RecordPage, StoredBankAccount, StoredCard, StoredQuote, StoredResponse, WalletStore,
+    Mover, RecordPage, StoredBankAccount, StoredCard, StoredQuote, StoredResponse, WalletStore,
     WalletUser, Withdrawal, WithdrawalState,
 };
 use crate::wallet::turns::{HeldTurn, UserTurns};
@@ -740,25 +740,26 @@ impl Wallet {
         Ok(())
     }
 
-    /// The month's volume (for fee discounts) and the usage of `kind`'s limits, in one read.
-    async fn volume_and_usage(
+    /// The user of a limit-checked movement of `kind` in `currency` with their tier, the
+    /// month's volume (for fee discounts) and the usage of `kind`'s limits, in one read.
+    async fn mover(
         &self,
         user_id: &str,
         kind: LimitKind,
         currency: Currency,
         now: UnixSeconds,
-    ) -> Result<(Amount, Usage), WalletError> {
+    ) -> Result<Mover, WalletError> {
         let offset = self.rules.offset;
-        Ok(self
-            .store
-            .volume_and_usage(
+        self.store
+            .mover(
                 user_id,
                 kind,
                 currency,
                 offset.start_of_day(now),
                 offset.start_of_month(now),
             )
-            .await?)
+            .await?
+            .ok_or(WalletError::NotFound("user_not_found"))
     }
 
     /// The user's tier and what is left of every limit in `currency`.
@@ -1230,27 +1231,22 @@ impl Wallet {
             Some(note) => parse_user_note(note)?,
             None => None,
         };
-        let sender = Party {
-            user: self.user(user_id).await?,
-        };
+        let limit_kind = LimitKind::of(MovementKind::Transfer);
+        let mover = self.mover(user_id, limit_kind, currency, now).await?;
+        let sender = Party { user: mover.user };
         let receiver = Party {
             user: self.recipient(to).await?,
         };
         if receiver.user.id == user_id {
             return Err(MovementError::SameWallet.into());
         }
-        let limit_kind = LimitKind::of(MovementKind::Transfer);
-        let (fee, schedule_id, usage) = match quote_id {
+        let (fee, schedule_id) = match quote_id {
             Some(quote_id) => {
                 let request = QuoteRequest::new(MovementKind::Transfer, amount, currency, None)?;
                 let quote = self.use_quote(user_id, quote_id, &request, now).await?;
-                let usage = self.usage(user_id, limit_kind, currency, now).await?;
-                (quote.fee, quote.fee_schedule_id, usage)
+                (quote.fee, quote.fee_schedule_id)
             }
             None => {
-                let (volume, usage) = self
-                    .volume_and_usage(user_id, limit_kind, currency, now)
-                    .await?;
                 let fees = self
                     .fees_at_volume(
                         &sender.user,
@@ -1258,14 +1254,15 @@ impl Wallet {
                         amount,
                         currency,
                         now,
-                        volume,
+                        mover.volume,
                     )
                     .await?;
-                (fees.net_fee, fees.schedule_id, usage)
+                (fees.net_fee, fees.schedule_id)
             }
         };
-        self.check_limit_with(user_id, MovementKind::Transfer, amount, currency, usage)
-            .await?;
+        self.rules
+            .limits
+            .check(mover.tier, limit_kind, currency, amount, mover.usage)?;
         let debit = amount
             .checked_add(fee)
             .map_err(|_| FeeError::AmountInvalid)?;
