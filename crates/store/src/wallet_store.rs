@@ -130,6 +130,28 @@ fn withdrawal_from(row: &AnyRow) -> Result<Withdrawal, StoreError> {
     })
 }
 
+/// The user in a row's first five columns: id, email, phone, locale, created_at.
+fn wallet_user_from(row: &AnyRow) -> Result<WalletUser, StoreError> {
+    Ok(WalletUser {
+        id: get(row, 0)?,
+        email: get(row, 1)?,
+        phone: get(row, 2)?,
+        locale: get(row, 3)?,
+        created_at: get(row, 4)?,
+    })
+}
+
+/// [`wallet_user_from`] for a row read through rusqlite (`sqlite_reads`).
+fn wallet_user_from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<WalletUser> {
+    Ok(WalletUser {
+        id: row.get(0)?,
+        email: row.get(1)?,
+        phone: row.get(2)?,
+        locale: row.get(3)?,
+        created_at: row.get(4)?,
+    })
+}
+
 fn rate_from(row: &AnyRow) -> Result<FxRate, StoreError> {
     let base: String = get(row, 0)?;
     let quote: String = get(row, 1)?;
@@ -547,13 +569,7 @@ impl WalletStore for Store {
                     ],
                     |row| {
                         Ok((
-                            WalletUser {
-                                id: row.get(0)?,
-                                email: row.get(1)?,
-                                phone: row.get(2)?,
-                                locale: row.get(3)?,
-                                created_at: row.get(4)?,
-                            },
+                            wallet_user_from_sqlite(row)?,
                             row.get(5)?,
                             [row.get(6)?, row.get(7)?, row.get(8)?],
                         ))
@@ -572,13 +588,7 @@ impl WalletStore for Store {
                     .map_err(store_error)?
                     .map(|row| -> Result<_, StoreError> {
                         Ok((
-                            WalletUser {
-                                id: get(&row, 0)?,
-                                email: get(&row, 1)?,
-                                phone: get(&row, 2)?,
-                                locale: get(&row, 3)?,
-                                created_at: get(&row, 4)?,
-                            },
+                            wallet_user_from(&row)?,
                             get(&row, 5)?,
                             [get(&row, 6)?, get(&row, 7)?, get(&row, 8)?],
                         ))
@@ -1072,31 +1082,14 @@ impl WalletStore for Store {
                 "SELECT id, email, phone, locale, created_at FROM users WHERE {column} = $1"
             );
             if let Some(reads) = &self.sqlite_reads {
-                return reads.row(&sql, [login], |row| {
-                    Ok(WalletUser {
-                        id: row.get(0)?,
-                        email: row.get(1)?,
-                        phone: row.get(2)?,
-                        locale: row.get(3)?,
-                        created_at: row.get(4)?,
-                    })
-                });
+                return reads.row(&sql, [login], wallet_user_from_sqlite);
             }
             let row = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(login.to_owned())
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(store_error)?;
-            row.map(|row| {
-                Ok(WalletUser {
-                    id: get(&row, 0)?,
-                    email: get(&row, 1)?,
-                    phone: get(&row, 2)?,
-                    locale: get(&row, 3)?,
-                    created_at: get(&row, 4)?,
-                })
-            })
-            .transpose()
+            row.map(|row| wallet_user_from(&row)).transpose()
         })
     }
 
